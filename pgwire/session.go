@@ -46,6 +46,18 @@ type Session interface {
 	Close()
 }
 
+// TxAborter is an optional interface of Session. When pgwire reports an
+// error of its own inside a transaction block (a Bind parameter that does
+// not parse, a portal that does not exist, a malformed message), it calls
+// AbortTransaction so that the block fails ('E') as every error makes it
+// fail in PostgreSQL. Errors returned by the Session itself are not
+// reported back: the session has already seen them.
+type TxAborter interface {
+	// AbortTransaction marks an open transaction block failed; outside a
+	// block it does nothing.
+	AbortTransaction()
+}
+
 // Statement is a prepared statement.
 type Statement interface {
 	// ParamTypes has one entry per parameter $1..$n, inferred where the

@@ -83,4 +83,8 @@ var (
 	Timestamp   = T{OIDTimestamp, -1}
 	Timestamptz = T{OIDTimestamptz, -1}
 	Oid         = T{OIDOid, -1}
+	Regclass    = T{OIDRegclass, -1}
+	Regtype     = T{OIDRegtype, -1}
+	Regproc     = T{OIDRegproc, -1}
+	UnknownLit  = T{OIDUnknownLit, -1}
 )

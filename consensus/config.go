@@ -1,0 +1,149 @@
+package consensus
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"time"
+)
+
+// Config configures one raft member. The zero value of every field except
+// Dir and ID/Name means the documented default; Start fills the defaults and
+// refuses impossible settings before anything touches the disk.
+type Config struct {
+	// ID is this member's raft ID: non-zero and never reused within a
+	// cluster. Zero means "derive it from Name" (RaftID(Name)).
+	ID uint64
+
+	// Name is the member's string id (the server's --id). Empty means the
+	// decimal form of ID. Names map to raft IDs through RaftID, and the
+	// mapping is recorded in the log's metadata and in the membership table.
+	Name string
+
+	// Address is the host:port where peers reach this member's gRPC
+	// service (see RegisterGRPC). It is recorded in the membership table and
+	// may be empty for a node that never has peers.
+	Address string
+
+	// Dir holds the raft log (Dir/wal) and raft snapshots (Dir/snap). It is
+	// created if missing. It must be private to this member and must not be
+	// shared with the state machine's files.
+	Dir string
+
+	// Peers are existing members to ask to add this node (name → address).
+	// They matter only when Dir holds no log yet: with no Peers a new
+	// one-member cluster is bootstrapped; with Peers the node joins theirs.
+	// A node restarted with a log rejoins its own cluster whatever Peers say.
+	Peers map[string]string
+
+	// TickInterval is the length of one raft tick. Default 100ms.
+	TickInterval time.Duration
+
+	// ElectionTicks is the election timeout in ticks (randomised by raft
+	// between this and twice this). Must exceed HeartbeatTicks. Default 10.
+	ElectionTicks int
+
+	// HeartbeatTicks is the leader's heartbeat interval in ticks. Default 1.
+	HeartbeatTicks int
+
+	// CheckpointEntries is how many applied entries trigger a checkpoint:
+	// StateMachine.Checkpoint, then a raft snapshot at the index it covers,
+	// then log compaction. Default 10000.
+	CheckpointEntries uint64
+
+	// CatchUpEntries is how many entries before a checkpoint stay in the
+	// in-memory log after compaction, so a slightly lagging follower catches
+	// up from the log instead of a full snapshot. Default CheckpointEntries/2.
+	CatchUpEntries uint64
+
+	// RequestTimeout bounds Propose and LinearizableRead when there is no
+	// leader or no quorum: they fail with ErrNoQuorum after it. Default 5s.
+	RequestTimeout time.Duration
+
+	// MaxSizePerMsg limits the bytes of entries in one append message.
+	// Default 1 MiB.
+	MaxSizePerMsg uint64
+
+	// MaxInflightMsgs limits append messages in flight to one follower.
+	// Default 256.
+	MaxInflightMsgs int
+
+	// Logger receives the node's logs. Nil means slog.Default().
+	Logger *slog.Logger
+
+	// Knobs are hooks for tests. The zero value does nothing.
+	Knobs Knobs
+}
+
+// Knobs are hooks the Ready loop calls between its steps, so crash tests can
+// stop or copy the data directory at each point (like etcd's failpoints). They
+// run on the Ready loop's goroutine and must not call back into the Node.
+type Knobs struct {
+	BeforeLogSave   func() // before step 2 (log save and fsync)
+	AfterLogSave    func() // after step 2, before anything is sent or applied
+	AfterApply      func() // after step 5 (committed entries applied)
+	BeforeAdvance   func() // before step 7
+	AfterCheckpoint func(index uint64)
+}
+
+// RaftID maps a member's string name to its raft ID: the 64-bit FNV-1a hash
+// of the name, never zero. The mapping is stable across versions and
+// machines; the cluster refuses a join whose ID collides with another name.
+func RaftID(name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	id := h.Sum64()
+	if id == 0 {
+		id = 1
+	}
+	return id
+}
+
+// withDefaults returns a copy of c with defaults filled in, or an error for
+// settings that cannot work.
+func (c Config) withDefaults() (Config, error) {
+	if c.Dir == "" {
+		return c, errors.New("consensus: Config.Dir is required")
+	}
+	if c.ID == 0 && c.Name == "" {
+		return c, errors.New("consensus: Config.ID or Config.Name is required")
+	}
+	if c.ID == 0 {
+		c.ID = RaftID(c.Name)
+	}
+	if c.Name == "" {
+		c.Name = fmt.Sprint(c.ID)
+	}
+	if c.TickInterval <= 0 {
+		c.TickInterval = 100 * time.Millisecond
+	}
+	if c.HeartbeatTicks <= 0 {
+		c.HeartbeatTicks = 1
+	}
+	if c.ElectionTicks <= 0 {
+		c.ElectionTicks = 10
+	}
+	if c.ElectionTicks <= c.HeartbeatTicks {
+		return c, fmt.Errorf("consensus: ElectionTicks (%d) must exceed HeartbeatTicks (%d)", c.ElectionTicks, c.HeartbeatTicks)
+	}
+	if c.CheckpointEntries == 0 {
+		c.CheckpointEntries = 10000
+	}
+	if c.CatchUpEntries == 0 {
+		c.CatchUpEntries = c.CheckpointEntries / 2
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = 5 * time.Second
+	}
+	if c.MaxSizePerMsg == 0 {
+		c.MaxSizePerMsg = 1 << 20
+	}
+	if c.MaxInflightMsgs <= 0 {
+		c.MaxInflightMsgs = 256
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c, nil
+}

@@ -1,0 +1,425 @@
+package consensus
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.etcd.io/raft/v3"
+	"go.etcd.io/raft/v3/raftpb"
+)
+
+// StateMachine is the replicated state that committed entries are applied
+// to. Apply, Checkpoint, SnapshotData and Restore are called only from the
+// Ready loop, one at a time; AppliedIndex may also be called by Start before
+// the loop runs. Apply must be deterministic: the same entries in the same
+// order give the same state on every member.
+type StateMachine interface {
+	// AppliedIndex is the last index reflected in the loaded state. Entries
+	// at or below it are not applied again (they are in the checkpoint).
+	AppliedIndex() uint64
+	// Apply applies a committed normal entry's payload. The result goes to
+	// the proposer's waiter, if the entry was proposed on this node.
+	Apply(index uint64, data []byte) any
+	// Checkpoint persists the state durably up to the applied index (the
+	// CSV checkpoint) and returns that index.
+	Checkpoint() (index uint64, err error)
+	// SnapshotData returns the whole state, for sending to a peer that is
+	// too far behind to catch up from the log.
+	SnapshotData() ([]byte, error)
+	// Restore replaces the state with data received from a peer, which
+	// covers the entries up to index.
+	Restore(index uint64, data []byte) error
+}
+
+// Node is one running raft member. Its methods are safe for concurrent use.
+type Node struct {
+	cfg     Config
+	log     *slog.Logger
+	sm      StateMachine
+	raft    raft.Node
+	storage *raft.MemoryStorage
+	disk    *disk
+	members *membership
+	trans   *transport // nil until the gRPC transport is set up
+
+	boot    uint64        // random per Start; part of every proposal ID
+	seq     atomic.Uint64 // last proposal sequence number used
+	waiters *proposalWaiters
+	applyW  *indexWait // released as the applied index grows
+	reads   *readLoop
+
+	applied atomic.Uint64 // last entry index processed by the Ready loop
+	lead    atomic.Uint64 // current leader's raft ID, 0 if none known
+	state   atomic.Int32  // raft.StateType
+	stats   counters
+
+	// Owned by the Ready loop (and by Start before the loop runs).
+	confState         raftpb.ConfState
+	smApplied         uint64           // the state machine's applied index
+	snapIndex         uint64           // index of the newest raft snapshot
+	checkpointApplied uint64           // applied index at the last checkpoint
+	prevHardState     raftpb.HardState // last saved, to tell when a save must fsync
+	readyTarget       uint64           // applied index at which Start may return
+	readyOnce         sync.Once
+	readyc            chan struct{} // closed once restart replay is applied
+
+	stopOnce sync.Once
+	stopc    chan struct{} // closed by Stop; the Ready loop exits
+	done     chan struct{} // closed when the node has shut down
+	err      error         // why it shut down; read after done
+	crash    bool          // tests: shut down as a crash would (no checkpoint)
+}
+
+// run is the Ready loop: the one goroutine that handles raft's output, in
+// the order raft's documentation requires. It ends when Stop is called or a
+// step fails; then it shuts the node down.
+func (n *Node) run() {
+	ticker := time.NewTicker(n.cfg.TickInterval)
+	defer ticker.Stop()
+	var err error
+	defer func() { n.shutdown(err) }()
+	for {
+		select {
+		case <-ticker.C:
+			n.raft.Tick()
+
+		case rd := <-n.raft.Ready():
+			n.stats.readys.Add(1)
+			n.noteSoftState(rd.SoftState)
+			// 1. A snapshot (received from the leader) is saved first: the
+			//    file, then the log's snapshot record.
+			if err = n.saveSnapshot(rd.Snapshot); err != nil {
+				return
+			}
+			// 2. HardState and entries are made durable with one fsync
+			//    before anything is sent or applied.
+			hook(n.cfg.Knobs.BeforeLogSave)
+			if err = n.saveLog(rd.HardState, rd.Entries); err != nil {
+				return
+			}
+			hook(n.cfg.Knobs.AfterLogSave)
+			// 3. The in-memory log follows: the snapshot (tables reload
+			//    from it), then the new entries.
+			if err = n.applySnapshot(rd.Snapshot); err != nil {
+				return
+			}
+			if err = n.appendLog(rd.Entries); err != nil {
+				return
+			}
+			// 4. Messages go out only now that what they promise is durable.
+			n.send(rd.Messages)
+			n.reads.deliver(rd.ReadStates)
+			// 5. Committed entries are applied in order, conf changes too.
+			if err = n.applyCommitted(rd.CommittedEntries); err != nil {
+				return
+			}
+			hook(n.cfg.Knobs.AfterApply)
+			// 6. Every CheckpointEntries applied entries the tables are
+			//    checkpointed and the log is compacted.
+			if err = n.maybeCheckpoint(); err != nil {
+				return
+			}
+			n.maybeReady()
+			// 7. Tell raft this Ready is done so it can prepare the next.
+			hook(n.cfg.Knobs.BeforeAdvance)
+			n.raft.Advance()
+
+		case <-n.stopc:
+			return
+		}
+	}
+}
+
+func hook(f func()) {
+	if f != nil {
+		f()
+	}
+}
+
+// noteSoftState records leader and role changes. A new leader restarts
+// pending linearizable reads: the old leader's answers may never come.
+func (n *Node) noteSoftState(ss *raft.SoftState) {
+	if ss == nil {
+		return
+	}
+	n.state.Store(int32(ss.RaftState))
+	if old := n.lead.Swap(ss.Lead); old != ss.Lead {
+		if ss.Lead == raft.None {
+			n.log.Info("raft leader lost", "previous", n.memberName(old))
+		} else {
+			n.log.Info("raft leader elected", "leader", n.memberName(ss.Lead), "role", ss.RaftState.String())
+		}
+		n.reads.leaderChanged()
+	}
+}
+
+// saveSnapshot is step 1: a snapshot must be durable before the entries
+// and HardState that follow it, or a restart could not rebuild the log.
+func (n *Node) saveSnapshot(s raftpb.Snapshot) error {
+	if raft.IsEmptySnap(s) {
+		return nil
+	}
+	return n.disk.saveSnapshot(s)
+}
+
+// saveLog is step 2: raft's safety rests on HardState (term, vote, commit)
+// and entries being on disk before this node tells anyone about them. Every
+// proposal that arrived since the last Ready shares this one fsync (group
+// commit).
+func (n *Node) saveLog(hs raftpb.HardState, ents []raftpb.Entry) error {
+	if raft.IsEmptyHardState(hs) && len(ents) == 0 {
+		return nil
+	}
+	mustSync := raft.MustSync(hs, n.prevHardState, len(ents))
+	if err := n.disk.wal.Save(hs, ents); err != nil {
+		return fmt.Errorf("consensus: save log: %w", err)
+	}
+	if !raft.IsEmptyHardState(hs) {
+		n.prevHardState = hs
+	}
+	n.stats.logSaves.Add(1)
+	n.stats.entriesSaved.Add(uint64(len(ents)))
+	if mustSync {
+		n.stats.fsyncs.Add(1)
+	}
+	return nil
+}
+
+// applySnapshot is step 3a: the in-memory log restarts at the snapshot, and
+// the state machine replaces its tables with the snapshot's data. The state
+// is checkpointed at once, so the files on disk match the new log.
+func (n *Node) applySnapshot(s raftpb.Snapshot) error {
+	if raft.IsEmptySnap(s) {
+		return nil
+	}
+	sd, err := decodeSnapshotData(s.Data)
+	if err != nil {
+		return err
+	}
+	idx := s.Metadata.Index
+	n.log.Info("restoring snapshot from leader", "index", idx, "applied", sd.Applied, "bytes", len(sd.State))
+	// Keep only a marker in memory; the state is in the snapshot file and,
+	// after the checkpoint below, in the state machine's files.
+	marker := s
+	if marker.Data, err = (snapshotData{Applied: sd.Applied, Members: sd.Members}).encode(); err != nil {
+		return err
+	}
+	if err := n.storage.ApplySnapshot(marker); err != nil {
+		return fmt.Errorf("consensus: apply snapshot %d: %w", idx, err)
+	}
+	n.confState = s.Metadata.ConfState
+	n.snapIndex = idx
+	n.members.replace(sd.Members)
+	if err := n.members.save(); err != nil {
+		return err
+	}
+	n.syncPeers()
+	if sd.Full && sd.Applied > n.smApplied {
+		if err := n.sm.Restore(sd.Applied, sd.State); err != nil {
+			return fmt.Errorf("consensus: restore snapshot at %d: %w", sd.Applied, err)
+		}
+		n.smApplied = sd.Applied
+		if _, err := n.sm.Checkpoint(); err != nil {
+			return fmt.Errorf("consensus: checkpoint after restore: %w", err)
+		}
+	}
+	n.checkpointApplied = idx
+	n.setApplied(idx)
+	n.stats.snapshotsRestored.Add(1)
+	return nil
+}
+
+// appendLog is step 3b: raft reads its log from MemoryStorage, so the
+// entries saved in step 2 are added there too.
+func (n *Node) appendLog(ents []raftpb.Entry) error {
+	if len(ents) == 0 {
+		return nil
+	}
+	if err := n.storage.Append(ents); err != nil {
+		return fmt.Errorf("consensus: append to in-memory log: %w", err)
+	}
+	return nil
+}
+
+// send is step 4: messages leave only after step 2 made durable the
+// entries and votes they carry. A snapshot message gets the state
+// machine's data here, on the loop, where no Apply can run beside it.
+func (n *Node) send(msgs []raftpb.Message) {
+	if len(msgs) == 0 {
+		return
+	}
+	for i := range msgs {
+		if msgs[i].Type == raftpb.MsgSnap {
+			n.fillSnapshot(&msgs[i])
+		}
+	}
+	if n.trans == nil {
+		// A member without a transport has no one to talk to; tell raft so
+		// it does not wait on answers.
+		for _, m := range msgs {
+			n.raft.ReportUnreachable(m.To)
+		}
+		return
+	}
+	n.trans.send(msgs)
+}
+
+// fillSnapshot replaces a MsgSnap's marker with the whole state, taken now
+// at the state machine's applied index, and the current ConfState (the
+// stored snapshot's may predate later conf changes).
+func (n *Node) fillSnapshot(m *raftpb.Message) {
+	m.Snapshot.Metadata.ConfState = n.confState
+	state, err := n.sm.SnapshotData()
+	if err != nil {
+		n.log.Error("snapshot for peer failed", "peer", n.memberName(m.To), "err", err)
+		m.Snapshot.Data = nil // the transport reports the failure to raft
+		return
+	}
+	data, err := (snapshotData{Full: true, Applied: n.smApplied, Members: n.members.list(), State: state}).encode()
+	if err != nil {
+		n.log.Error("snapshot for peer failed", "peer", n.memberName(m.To), "err", err)
+		m.Snapshot.Data = nil
+		return
+	}
+	m.Snapshot.Data = data
+	n.stats.snapshotsSent.Add(1)
+}
+
+// applyCommitted is step 5: committed entries reach the state machine in
+// log order. Normal entries the state machine already has (at or below its
+// applied index, after a restart or a restored snapshot) are skipped; conf
+// changes are always handed to raft, as raft requires.
+func (n *Node) applyCommitted(ents []raftpb.Entry) error {
+	if len(ents) == 0 {
+		return nil
+	}
+	for i := range ents {
+		e := &ents[i]
+		switch e.Type {
+		case raftpb.EntryNormal:
+			if len(e.Data) == 0 || e.Index <= n.smApplied {
+				break // a new leader's empty entry, or already in the state
+			}
+			id, payload, err := decodeEnvelope(e.Data)
+			if err != nil {
+				return fmt.Errorf("consensus: entry %d: %w", e.Index, err)
+			}
+			res := n.sm.Apply(e.Index, payload)
+			n.smApplied = e.Index
+			n.stats.applied.Add(1)
+			if id.node == n.cfg.ID && id.boot == n.boot {
+				n.waiters.trigger(id, res)
+			}
+		case raftpb.EntryConfChange:
+			var cc raftpb.ConfChange
+			if err := cc.Unmarshal(e.Data); err != nil {
+				return fmt.Errorf("consensus: conf change entry %d: %w", e.Index, err)
+			}
+			if err := n.applyConfChange(e.Index, cc.ID, cc); err != nil {
+				return err
+			}
+		case raftpb.EntryConfChangeV2:
+			var cc raftpb.ConfChangeV2
+			if err := cc.Unmarshal(e.Data); err != nil {
+				return fmt.Errorf("consensus: conf change entry %d: %w", e.Index, err)
+			}
+			if err := n.applyConfChange(e.Index, 0, cc); err != nil {
+				return err
+			}
+		}
+	}
+	n.setApplied(ents[len(ents)-1].Index)
+	return nil
+}
+
+// setApplied publishes the applied index and wakes readers waiting for it.
+func (n *Node) setApplied(index uint64) {
+	if index > n.applied.Load() {
+		n.applied.Store(index)
+		n.applyW.trigger(index)
+	}
+}
+
+// maybeReady closes readyc once the restart replay target is applied, so
+// Start returns with complete data.
+func (n *Node) maybeReady() {
+	if n.applied.Load() >= n.readyTarget {
+		n.readyOnce.Do(func() { close(n.readyc) })
+	}
+}
+
+// Stop stops the node: the Ready loop finishes the Ready in hand and applies
+// nothing further, raft stops, the state machine is checkpointed (so a
+// clean stop leaves current table files) and the log is closed. Waiting
+// proposals and reads fail with ErrStopped. Stop returns the error that
+// stopped the node, if it failed before, or an error of the shutdown
+// itself. It is safe to call more than once.
+func (n *Node) Stop() error {
+	n.stopOnce.Do(func() { close(n.stopc) })
+	<-n.done
+	if errors.Is(n.err, errStopRequested) {
+		return nil
+	}
+	return n.err
+}
+
+// Done is closed when the node has shut down, after Stop or a failure.
+func (n *Node) Done() <-chan struct{} { return n.done }
+
+// Err tells why the node shut down: nil while it runs or after a clean
+// Stop.
+func (n *Node) Err() error {
+	select {
+	case <-n.done:
+		if errors.Is(n.err, errStopRequested) {
+			return nil
+		}
+		return n.err
+	default:
+		return nil
+	}
+}
+
+var errStopRequested = errors.New("consensus: stop requested")
+
+// shutdown runs on the Ready loop's goroutine after the loop ends, for
+// whatever reason. Only a loop that ended cleanly checkpoints: after a
+// failed step the state on disk stays as the last good checkpoint left it.
+func (n *Node) shutdown(runErr error) {
+	n.raft.Stop()
+	n.reads.stop()
+	if n.trans != nil {
+		n.trans.stop()
+	}
+	err := runErr
+	if err == nil && !n.crash {
+		if cerr := n.checkpoint(); cerr != nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		n.log.Error("consensus node stopped with an error", "err", err)
+	} else {
+		err = errStopRequested
+	}
+	if cerr := n.disk.wal.Close(); cerr != nil && errors.Is(err, errStopRequested) {
+		err = fmt.Errorf("consensus: close log: %w", cerr)
+	}
+	n.err = err
+	close(n.done)
+}
+
+// memberName returns a member's string name for logs.
+func (n *Node) memberName(id uint64) string {
+	if id == raft.None {
+		return ""
+	}
+	if m, ok := n.members.get(id); ok {
+		return m.Name
+	}
+	return fmt.Sprintf("%x", id)
+}

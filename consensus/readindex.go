@@ -1,0 +1,232 @@
+package consensus
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.etcd.io/raft/v3"
+)
+
+// LinearizableRead returns once this node's state reflects every write
+// acknowledged anywhere in the cluster before the call: it obtains a read
+// index from the leader (ReadIndex, a heartbeat round confirming the
+// leadership) and waits until this node has applied up to it. The caller
+// then reads local state. Without a quorum it fails with ErrNoQuorum within
+// Config.RequestTimeout.
+func (n *Node) LinearizableRead(ctx context.Context) error {
+	select {
+	case <-n.done:
+		return ErrStopped
+	default:
+	}
+	n.stats.reads.Add(1)
+	return n.reads.wait(ctx)
+}
+
+// readIndexer is what the read loop needs from the node: a way to ask raft
+// for a read index, and a way to wait for the applied index. Answers arrive
+// through readLoop.deliver, leader changes through readLoop.leaderChanged.
+type readIndexer interface {
+	// requestReadIndex asks raft for a read index tagged with rctx.
+	requestReadIndex(ctx context.Context, rctx []byte) error
+	// appliedWait returns a channel closed once the applied index is at
+	// least index.
+	appliedWait(index uint64) <-chan struct{}
+}
+
+func (n *Node) requestReadIndex(ctx context.Context, rctx []byte) error {
+	n.stats.readIndexRequests.Add(1)
+	return n.raft.ReadIndex(ctx, rctx)
+}
+
+func (n *Node) appliedWait(index uint64) <-chan struct{} { return n.applyW.wait(index) }
+
+// readLoop batches linearizable reads (etcd's linearizableReadLoop): every
+// reader that arrives while a request is in flight waits for the next one,
+// so one ReadIndex round serves them all. A request gets a fresh 8-byte
+// context; when no answer comes within the retry interval, or the leader
+// changes, it is sent again under a new context (raft drops read requests
+// silently when there is no leader, or the leader has not yet committed in
+// its term). Answers to any context of the current round count, since each
+// was asked after the round's readers arrived. After timeout without an
+// answer the round fails with ErrNoQuorum.
+type readLoop struct {
+	node    readIndexer
+	timeout time.Duration // a round fails after this without an answer
+	retry   time.Duration // resend after this without an answer
+	log     *slog.Logger
+
+	mu      sync.Mutex
+	pending *readRound // readers waiting for the next round
+
+	wakec   chan struct{}       // buffered 1: a reader is waiting; sent by wait, received by run
+	statec  chan raft.ReadState // answers; sent by deliver (the Ready loop), received by run
+	leaderc chan struct{}       // buffered 1: leader changed; sent by leaderChanged
+	stopc   chan struct{}       // closed by stop
+	donec   chan struct{}       // closed when run returns
+	stopped sync.Once
+	seq     uint64 // owned by run
+}
+
+// readRound is one batch of readers; done is closed when err is set.
+type readRound struct {
+	done chan struct{}
+	err  error
+}
+
+func newReadRound() *readRound { return &readRound{done: make(chan struct{})} }
+
+func newReadLoop(node readIndexer, timeout, retry time.Duration, log *slog.Logger) *readLoop {
+	if retry <= 0 {
+		retry = 500 * time.Millisecond
+	}
+	return &readLoop{
+		node:    node,
+		timeout: timeout,
+		retry:   retry,
+		log:     log,
+		pending: newReadRound(),
+		wakec:   make(chan struct{}, 1),
+		statec:  make(chan raft.ReadState, 64),
+		leaderc: make(chan struct{}, 1),
+		stopc:   make(chan struct{}),
+		donec:   make(chan struct{}),
+		seq:     randomUint64(),
+	}
+}
+
+// wait joins the next round and waits for it.
+func (r *readLoop) wait(ctx context.Context) error {
+	r.mu.Lock()
+	round := r.pending
+	r.mu.Unlock()
+	select {
+	case r.wakec <- struct{}{}:
+	default: // the loop is already awake
+	}
+	select {
+	case <-round.done:
+		return round.err
+	case <-ctx.Done():
+		return fmt.Errorf("consensus: linearizable read: %w", ctx.Err())
+	case <-r.stopc:
+		return ErrStopped
+	}
+}
+
+// deliver passes raft's read states to the loop without blocking the Ready
+// loop; an answer that does not fit is dropped and the round retries.
+func (r *readLoop) deliver(states []raft.ReadState) {
+	for _, rs := range states {
+		select {
+		case r.statec <- rs:
+		default:
+		}
+	}
+}
+
+// leaderChanged makes the loop resend its request to the new leader.
+func (r *readLoop) leaderChanged() {
+	select {
+	case r.leaderc <- struct{}{}:
+	default:
+	}
+}
+
+// stop ends the loop; waiting readers get ErrStopped.
+func (r *readLoop) stop() {
+	r.stopped.Do(func() { close(r.stopc) })
+	<-r.donec
+}
+
+// run serves rounds until stop. It is started once, by Start.
+func (r *readLoop) run() {
+	defer close(r.donec)
+	for {
+		select {
+		case <-r.wakec:
+		case <-r.stopc:
+			return
+		}
+		r.mu.Lock()
+		round := r.pending
+		r.pending = newReadRound()
+		r.mu.Unlock()
+
+		index, err := r.readIndex()
+		if err == nil {
+			select {
+			case <-r.node.appliedWait(index):
+			case <-r.stopc:
+				err = ErrStopped
+			}
+		}
+		round.err = err
+		close(round.done)
+		if errors.Is(err, ErrStopped) {
+			return
+		}
+	}
+}
+
+// readIndex runs one round's request until an answer, the timeout or stop.
+func (r *readLoop) readIndex() (uint64, error) {
+	var asked [][]byte
+	send := func() error {
+		r.seq++
+		rctx := binary.BigEndian.AppendUint64(nil, r.seq)
+		asked = append(asked, rctx)
+		ctx, cancel := context.WithTimeout(context.Background(), r.retry)
+		defer cancel()
+		err := r.node.requestReadIndex(ctx, rctx)
+		if errors.Is(err, raft.ErrStopped) {
+			return ErrStopped
+		}
+		return nil // a lost request is retried below
+	}
+	deadline := time.NewTimer(r.timeout)
+	defer deadline.Stop()
+	retry := time.NewTicker(r.retry)
+	defer retry.Stop()
+	// Answers left over from an earlier round are stale for this one.
+	for drained := false; !drained; {
+		select {
+		case <-r.statec:
+		case <-r.leaderc:
+		default:
+			drained = true
+		}
+	}
+	if err := send(); err != nil {
+		return 0, err
+	}
+	for {
+		select {
+		case rs := <-r.statec:
+			for _, c := range asked {
+				if bytes.Equal(rs.RequestCtx, c) {
+					return rs.Index, nil
+				}
+			}
+		case <-r.leaderc:
+			if err := send(); err != nil {
+				return 0, err
+			}
+		case <-retry.C:
+			r.log.Debug("no read index answer, retrying", "attempt", len(asked)+1)
+			if err := send(); err != nil {
+				return 0, err
+			}
+		case <-deadline.C:
+			return 0, fmt.Errorf("%w: no read index confirmed within %s", ErrNoQuorum, r.timeout)
+		case <-r.stopc:
+			return 0, ErrStopped
+		}
+	}
+}

@@ -1,0 +1,169 @@
+package engine
+
+import (
+	"github.com/chronos-db/chronos/engine/expr"
+	"github.com/chronos-db/chronos/engine/sqlerr"
+	"github.com/chronos-db/chronos/engine/storage"
+	"github.com/chronos-db/chronos/engine/types"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// scanNode reads a base table, sequentially or through an index, and
+// filters the rows by the conditions on that table alone. Its rows are
+// the stored rows' values, shared and never copied.
+type scanNode struct {
+	def   *storage.TableDef
+	alias string
+	cols  []colInfo
+	// path is the index access, nil for a sequential scan.
+	path *accessPath
+	// filter is the condition left after the index, nil when none.
+	filter expr.Expr
+}
+
+// buildScan plans the scan of a table with the conditions on it alone.
+func (b *builder) buildScan(ls *scope, t *fromTree, conds []ast.ExprNode) (planNode, error) {
+	def := t.table.Def()
+	n := &scanNode{def: def, alias: t.alias, cols: t.cols}
+	compiled := make([]expr.Expr, len(conds))
+	for i, c := range conds {
+		e, err := b.compileWhere(ls, c, "WHERE")
+		if err != nil {
+			return nil, err
+		}
+		compiled[i] = e
+	}
+	consumed := make([]bool, len(conds))
+	path, err := b.chooseAccessPath(ls, def, conds, compiled, consumed)
+	if err != nil {
+		return nil, err
+	}
+	n.path = path
+	var rest []expr.Expr
+	for i, e := range compiled {
+		if !consumed[i] {
+			rest = append(rest, e)
+		}
+	}
+	n.filter = andExprs(rest)
+	return n, nil
+}
+
+func (n *scanNode) columns() []colInfo { return n.cols }
+
+func (n *scanNode) run(st *execState, emit rowFunc) error {
+	t, ok := st.snap.Table(n.def.Name)
+	if !ok || t.Def() != n.def {
+		return sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", n.def.Name)
+	}
+	var ferr error
+	fn := func(r *storage.Row) bool {
+		if ferr = st.tick(); ferr != nil {
+			return false
+		}
+		if n.filter != nil {
+			v, err := n.filter.Eval(&st.ectx, r.Values)
+			if err != nil {
+				ferr = err
+				return false
+			}
+			if v != true {
+				return true
+			}
+		}
+		if ferr = emit(r.Values); ferr != nil {
+			return false
+		}
+		return true
+	}
+	if n.path == nil {
+		t.Scan(fn)
+	} else if err := n.path.scan(st, t, fn); err != nil {
+		return err
+	}
+	return ferr
+}
+
+// scanRows is the scan for UPDATE and DELETE: the same selection, but
+// handing over the stored rows themselves (IDs and versions).
+func (n *scanNode) scanRows(st *execState, fn func(*storage.Row) error) error {
+	t, ok := st.snap.Table(n.def.Name)
+	if !ok || t.Def() != n.def {
+		return sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", n.def.Name)
+	}
+	var ferr error
+	visit := func(r *storage.Row) bool {
+		if ferr = st.tick(); ferr != nil {
+			return false
+		}
+		if n.filter != nil {
+			v, err := n.filter.Eval(&st.ectx, r.Values)
+			if err != nil {
+				ferr = err
+				return false
+			}
+			if v != true {
+				return true
+			}
+		}
+		if ferr = fn(r); ferr != nil {
+			return false
+		}
+		return true
+	}
+	if n.path == nil {
+		t.Scan(visit)
+	} else if err := n.path.scan(st, t, visit); err != nil {
+		return err
+	}
+	return ferr
+}
+
+// andExprs combines conditions with AND; nil when there are none.
+func andExprs(es []expr.Expr) expr.Expr {
+	switch len(es) {
+	case 0:
+		return nil
+	case 1:
+		return es[0]
+	}
+	return &andNode{terms: es}
+}
+
+// andNode is the three-valued AND of compiled conditions.
+type andNode struct {
+	terms []expr.Expr
+}
+
+func (a *andNode) Eval(ctx *expr.Context, row []types.Value) (types.Value, error) {
+	sawNull := false
+	for _, t := range a.terms {
+		v, err := t.Eval(ctx, row)
+		if err != nil {
+			return nil, err
+		}
+		switch v {
+		case false:
+			return false, nil
+		case nil:
+			sawNull = true
+		}
+	}
+	if sawNull {
+		return nil, nil
+	}
+	return true, nil
+}
+
+func (a *andNode) Type() types.T { return types.Bool }
+
+func (a *andNode) String() string {
+	s := ""
+	for i, t := range a.terms {
+		if i > 0 {
+			s += " AND "
+		}
+		s += t.String()
+	}
+	return s
+}

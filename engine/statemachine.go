@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/chronos-db/chronos/engine/sqlerr"
+	"github.com/chronos-db/chronos/engine/storage"
+)
+
+// AppliedIndex returns the raft index of the last command applied.
+func (db *DB) AppliedIndex() uint64 { return db.store.AppliedIndex() }
+
+// Apply decodes and applies the committed entry at index and returns its
+// storage.Result, which Propose hands to the statement that proposed it.
+// An empty entry (raft's own, at a leader change) advances the applied
+// index and changes nothing. An entry that cannot be decoded is a bug or a
+// corrupt log: it is logged and rejected with XX000.
+func (db *DB) Apply(index uint64, data []byte) any {
+	if len(data) == 0 {
+		return db.store.Apply(index, &storage.Noop{})
+	}
+	cmd, err := storage.DecodeCommand(data)
+	if err != nil {
+		db.logger.Error("engine: undecodable log entry", "index", index, "err", err)
+		db.store.Apply(index, &storage.Noop{})
+		return storage.Result{Err: sqlerr.New(sqlerr.InternalError, "log entry %d cannot be decoded: %v", index, err)}
+	}
+	return db.store.Apply(index, cmd)
+}
+
+// Checkpoint writes the current state to the DB's directory as CSV files
+// and returns the index it covers.
+func (db *DB) Checkpoint() (uint64, error) {
+	snap := db.store.Snapshot()
+	if db.dir == "" {
+		return snap.AppliedIndex(), nil
+	}
+	if err := snap.WriteCheckpoint(db.dir); err != nil {
+		return 0, fmt.Errorf("engine: checkpoint: %w", err)
+	}
+	return snap.AppliedIndex(), nil
+}
+
+// SnapshotData returns the whole state for a peer: a checkpoint written
+// to a temporary directory, as a tar archive of its files.
+func (db *DB) SnapshotData() ([]byte, error) {
+	tmp, err := os.MkdirTemp("", "chronos-snapshot-*")
+	if err != nil {
+		return nil, fmt.Errorf("engine: snapshot data: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := db.store.Snapshot().WriteCheckpoint(tmp); err != nil {
+		return nil, fmt.Errorf("engine: snapshot data: %w", err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	err = filepath.WalkDir(tmp, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(tmp, path)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(b))}); err != nil {
+			return err
+		}
+		_, err = tw.Write(b)
+		return err
+	})
+	if err == nil {
+		err = tw.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("engine: snapshot data: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Restore replaces the state by one received from a peer (SnapshotData's
+// archive), which covers the entries up to at least index.
+func (db *DB) Restore(index uint64, data []byte) error {
+	tmp, err := os.MkdirTemp("", "chronos-restore-*")
+	if err != nil {
+		return fmt.Errorf("engine: restore: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	tr := tar.NewReader(bytes.NewReader(data))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("engine: restore: %w", err)
+		}
+		name := filepath.FromSlash(h.Name)
+		if !filepath.IsLocal(name) {
+			return fmt.Errorf("engine: restore: bad file name %q in snapshot", h.Name)
+		}
+		path := filepath.Join(tmp, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("engine: restore: %w", err)
+		}
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			return fmt.Errorf("engine: restore: %w", err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return fmt.Errorf("engine: restore: %w", err)
+		}
+	}
+	loaded, err := storage.Load(tmp)
+	if err != nil {
+		return fmt.Errorf("engine: restore: %w", err)
+	}
+	if loaded.AppliedIndex() < index {
+		return fmt.Errorf("engine: restore: snapshot covers index %d, want at least %d", loaded.AppliedIndex(), index)
+	}
+	db.store.Replace(loaded)
+	return nil
+}

@@ -1,0 +1,391 @@
+package storage
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/apd/v3"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/chronos-db/chronos/csvstore"
+	"github.com/chronos-db/chronos/engine/types"
+)
+
+// valueCmp compares values exactly: floats by bits (NaN, -0), numerics by
+// text (scale included), times by instant.
+var valueCmp = cmp.Options{
+	cmp.Comparer(func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }),
+	cmp.Comparer(func(a, b *apd.Decimal) bool { return a.String() == b.String() }),
+}
+
+func dec(s string) *apd.Decimal {
+	d, _, err := apd.NewFromString(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func ts(s string) time.Time {
+	t, err := time.Parse("2006-01-02 15:04:05.999999", s)
+	if err != nil {
+		panic(err)
+	}
+	return t.UTC()
+}
+
+// allTypesDef has a column of every type, an index on several of them.
+func allTypesDef() TableDef {
+	return TableDef{Name: "all types",
+		Columns: []Column{
+			{Name: "id", Type: types.Int8, Serial: true},
+			{Name: "b", Type: types.Bool},
+			{Name: "i2", Type: types.Int2},
+			{Name: "i4", Type: types.Int4},
+			{Name: "f4", Type: types.Float4},
+			{Name: "f8", Type: types.Float8},
+			{Name: "n", Type: types.NumericType(10, 3)},
+			{Name: "nn", Type: types.Numeric},
+			{Name: "t", Type: types.Text},
+			{Name: "vc", Type: types.VarcharType(20)},
+			{Name: "c", Type: types.BPCharType(4)},
+			{Name: "by", Type: types.Bytea},
+			{Name: "d", Type: types.Date},
+			{Name: "ts", Type: types.Timestamp},
+			{Name: "tz", Type: types.Timestamptz},
+			{Name: "Odd, \"Name\"", Type: types.Text, Default: "'x'"},
+		},
+		Indexes: []Index{{Columns: []int{0}, Primary: true}, {Columns: []int{8, 5}}, {Columns: []int{9}, Unique: true}},
+	}
+}
+
+// allTypesRows are rows of allTypesDef, values already of the column types
+// with their typmods applied (numeric(10,3) has 3 decimals, character(4) is
+// padded), as the engine proposes them.
+func allTypesRows() [][]types.Value {
+	return [][]types.Value{
+		{nil, true, int64(-32768), int64(math.MaxInt32), float64(float32(1.5)), 0.1, dec("12.345"), dec("1e-20"),
+			"", "", "ab  ", []byte{}, ts("2024-02-29 00:00:00"), ts("2024-01-02 03:04:05.123456"), ts("1999-12-31 23:59:59.000001"), "plain"},
+		{nil, false, int64(32767), int64(math.MinInt32), float64(float32(-3.25e30)), math.Inf(-1), dec("-0.500"), dec("NaN"),
+			"a,\"b\"\nc\r\nd", "with space ", "x   ", []byte{0, 1, 2, 0xff, ',', '"', '\n'}, ts("0001-01-01 00:00:00"), types.InfinityTime, types.NegInfinityTime, `\.`},
+		{nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil},
+		{nil, true, int64(0), int64(0), math.Copysign(0, -1), math.NaN(), dec("0.000"), dec("123456789012345678901234567890.123456789"),
+			"日本語 😀", " lead", "    ", []byte("\\x"), ts("2000-01-01 00:00:00"), ts("1970-01-01 00:00:00"), ts("2262-04-11 23:47:16.854775"), ""},
+		{nil, false, int64(1), int64(2), math.MaxFloat32, math.MaxFloat64, dec("9999999.999"), dec("-1.0"),
+			"NULL", "null", "    ", []byte("null"), ts("2024-12-31 00:00:00"), ts("2024-12-31 23:59:59.999999"), ts("2024-06-15 12:00:00"), "\"\""},
+	}
+}
+
+// buildStore creates a store exercising everything a checkpoint keeps:
+// all types, NULL vs '', serial sequences, gaps in row IDs, several
+// versions, indexes, views, OIDs, dropped objects.
+func buildStore(t testing.TB) *Store {
+	s := newUsers(t)
+	must(t, s, &CreateTable{Def: allTypesDef()})
+	for _, r := range allTypesRows() {
+		must(t, s, &Write{Ops: []Op{{Kind: OpInsert, Table: "all types", Values: r, SerialColumns: []int{0}}}})
+	}
+	must(t, s, &Write{Ops: []Op{{Kind: OpDelete, Table: "all types", RowID: 2, Version: 5}}})
+	must(t, s, &Write{Ops: []Op{user(3, "carol", "", int64(0)), user(4, "dave", nil, nil), user(5, "", "e", nil)}})
+	must(t, s, &Write{Ops: []Op{{Kind: OpIncrement, Table: "users", RowID: 4, Deltas: []Delta{{Column: 3, Add: int64(1)}}}}})
+	must(t, s, &CreateTable{Def: TableDef{Name: "dropped", Columns: []Column{{Name: "x", Type: types.Int4}}}})
+	must(t, s, &DropTable{Names: []string{"dropped"}})
+	must(t, s, &CreateTable{Def: TableDef{Name: "empty", Columns: []Column{{Name: "x", Type: types.Text}}}})
+	must(t, s, &CreateTable{Def: TableDef{Name: "../escape/Me", Columns: []Column{{Name: "only", Type: types.Text}}}})
+	must(t, s, &Write{Ops: []Op{
+		{Kind: OpInsert, Table: "../escape/Me", Values: vals(nil)},
+		{Kind: OpInsert, Table: "../escape/Me", Values: vals("")},
+		{Kind: OpInsert, Table: "../escape/Me", Values: vals(nil)},
+	}})
+	must(t, s, &CreateView{Def: ViewDef{Name: "v", Query: "SELECT name FROM users", Columns: []string{"name"}, DependsOn: []string{"users"}}})
+	return s
+}
+
+// sameState fails unless a and b hold the same state, values compared
+// exactly.
+func sameState(t *testing.T, a, b *Snapshot) {
+	t.Helper()
+	if da, db := dump(a), dump(b); da != db {
+		t.Fatalf("states differ:\n%s\n----\n%s", da, db)
+	}
+	if a.AppliedIndex() != b.AppliedIndex() {
+		t.Fatalf("applied index %d vs %d", a.AppliedIndex(), b.AppliedIndex())
+	}
+	for _, ta := range a.Tables() {
+		tb, _ := b.Table(ta.Name())
+		ta.Scan(func(ra *Row) bool {
+			rb, _ := tb.Get(ra.ID)
+			if diff := cmp.Diff(ra, rb, valueCmp); diff != "" {
+				t.Fatalf("table %s row %d differs:\n%s", ta.Name(), ra.ID, diff)
+			}
+			return true
+		})
+	}
+}
+
+func TestCheckpointRoundTrip(t *testing.T) {
+	s := buildStore(t)
+	dir := t.TempDir()
+	if err := s.WriteCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, s.Snapshot(), loaded.Snapshot())
+
+	// The loaded store goes on exactly like the original: same row IDs,
+	// versions, serial values and OIDs, and version checks against rows
+	// read before the checkpoint still pass.
+	more := []Command{
+		&Write{Ops: []Op{user(6, "f", nil, nil), {Kind: OpUpdate, Table: "users", RowID: 3, Version: 10, Values: vals(3, "C", "", 0, 3)}}},
+		&Write{Ops: []Op{{Kind: OpInsert, Table: "all types", Values: make([]types.Value, 16), SerialColumns: []int{0}}}},
+		&CreateIndex{Table: "users", Index: Index{Columns: []int{1}}},
+		&CreateTable{Def: TableDef{Name: "later", Columns: []Column{{Name: "x", Type: types.Int4}}}},
+	}
+	for _, c := range more {
+		must(t, s, c)
+	}
+	for _, c := range more {
+		must(t, loaded, c)
+	}
+	sameState(t, s.Snapshot(), loaded.Snapshot())
+
+	// Files are plain CSV with a header; NULL is empty, '' is "".
+	data, err := os.ReadFile(filepath.Join(dir, csvstore.CurrentDir, "users.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "id,name,email,score,n\n1,alice,a@x,10,1\n2,bob,,,2\n3,carol,\"\",0,3\n4,dave,,,4\n5,\"\",e,,5\n"
+	if string(data) != want {
+		t.Errorf("users.csv:\n%s\nwant:\n%s", data, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, csvstore.CurrentDir, "%2E%2E%2Fescape%2F%4De.csv")); err != nil {
+		t.Errorf("odd table name: %v", err)
+	}
+}
+
+func TestLoadEmpty(t *testing.T) {
+	s, err := Load(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.AppliedIndex() != 0 || len(s.Snapshot().Tables()) != 0 || s.Snapshot().NextOID() != FirstOID {
+		t.Fatal("Load of an empty directory is not an empty store")
+	}
+	// An empty store checkpoints and loads too.
+	dir := t.TempDir()
+	if err := New().WriteCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckpointReusesUnchangedTables: a second checkpoint hard-links the
+// files of tables that did not change and rewrites the others.
+func TestCheckpointReusesUnchangedTables(t *testing.T) {
+	s := buildStore(t)
+	dir := t.TempDir()
+	if err := s.WriteCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	stat := func(name string) os.FileInfo {
+		fi, err := os.Stat(filepath.Join(dir, csvstore.CurrentDir, csvstore.FileName(name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi
+	}
+	users1, all1 := stat("users"), stat("all types")
+	must(t, s, &Write{Ops: []Op{user(9, "z", nil, nil)}})
+	if err := s.WriteCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	if os.SameFile(users1, stat("users")) {
+		t.Error("changed table was not rewritten")
+	}
+	if !os.SameFile(all1, stat("all types")) {
+		t.Error("unchanged table was rewritten")
+	}
+	loaded, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, s.Snapshot(), loaded.Snapshot())
+	// After a load, the loaded files are reused too.
+	all2 := stat("all types")
+	must(t, loaded, &Noop{})
+	if err := loaded.WriteCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(all2, stat("all types")) {
+		t.Error("table unchanged since Load was rewritten")
+	}
+	// A different directory gets real files.
+	other := t.TempDir()
+	if err := loaded.WriteCheckpoint(other); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := Load(other); err != nil {
+		t.Fatal(err)
+	} else {
+		sameState(t, loaded.Snapshot(), again.Snapshot())
+	}
+}
+
+// TestLoadRejectsBadFiles edits a checkpoint's files by hand: every file
+// that does not parse, or that breaks the catalog's rules, fails the load
+// with file and line.
+func TestLoadRejectsBadFiles(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		edit func(string) string
+		want string
+	}{
+		{"bad integer", "users.csv", func(s string) string { return strings.Replace(s, "\n2,bob", "\nx2,bob", 1) },
+			`users.csv:3: column "id": invalid input syntax for type bigint: "x2"`},
+		{"bad quoting", "users.csv", func(s string) string { return strings.Replace(s, "3,carol", "3,ca\"rol", 1) },
+			`users.csv:4: bare " in non-quoted field`},
+		{"unterminated quote", "users.csv", func(s string) string { return strings.Replace(s, "4,dave", "4,\"dave", 1) },
+			`users.csv:5: unterminated quoted field`},
+		{"missing field", "users.csv", func(s string) string { return strings.Replace(s, "2,bob,,,2", "2,bob,,2", 1) },
+			`users.csv:3: record has 4 fields, want 5`},
+		{"null in not null column", "users.csv", func(s string) string { return strings.Replace(s, "2,bob,", "2,,", 1) },
+			`users.csv:3: null value in column "name" violates not-null constraint`},
+		{"duplicate key", "users.csv", func(s string) string { return strings.Replace(s, "2,bob", "1,bob", 1) },
+			`users.csv:3: duplicate key value violates unique constraint "users_pkey"`},
+		{"extra row", "users.csv", func(s string) string { return s + "6,frank,,,6\n" },
+			`users.csv:7: more rows than the 5`},
+		{"missing row", "users.csv", func(s string) string { return strings.Replace(s, "4,dave,,,4\n", "", 1) },
+			`users.csv: 4 rows, but catalog.json records 5`},
+		{"renamed column", "users.csv", func(s string) string { return strings.Replace(s, "id,name", "id,nom", 1) },
+			`users.csv:1: header (id, nom, email, score, n) does not match the table's columns (id, name, email, score, n)`},
+		{"value too long", "all%20types.csv", func(s string) string { return strings.Replace(s, `" lead"`, strings.Repeat("y", 21), 1) },
+			`all%20types.csv:4: column "vc": value too long for type character varying(20)`},
+		{"catalog garbage", csvstore.CatalogFile, func(s string) string { return s[:len(s)/2] },
+			`catalog.json`},
+	}
+	s := buildStore(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := s.WriteCheckpoint(dir); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, csvstore.CurrentDir, tt.file)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edited := tt.edit(string(data))
+			if edited == string(data) {
+				t.Fatal("edit changed nothing")
+			}
+			if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err = Load(dir)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Load = %v\nwant an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestLoadHandMadeCheckpoint: a catalog without row runs (written by hand
+// or by a tool) loads its rows with fresh IDs.
+func TestLoadHandMadeCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	cat := `{"format":1,"next_oid":16390,"tables":[{"name":"t","oid":16384,"version":1,"last_row_id":0,"rows":0,
+		"columns":[{"name":"a","type_oid":23,"type_mod":-1},{"name":"b","type_oid":25,"type_mod":-1}],
+		"indexes":[{"name":"t_pkey","oid":16385,"columns":[0],"unique":true,"primary":true,"constraint":true}]}],"views":[]}`
+	err := csvstore.Write(dir, 7, []byte(cat), []csvstore.Table{{Name: "t", Columns: []string{"a", "b"},
+		Rows: func(emit func([]csvstore.Field) error) error {
+			for _, r := range [][]csvstore.Field{{csvstore.Str("5"), csvstore.Str("x")}, {csvstore.Str("3"), csvstore.Null}} {
+				if err := emit(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, _ := s.Snapshot().Table("t")
+	r, ok := tb.Lookup(0, vals(3))
+	if !ok || r.ID != 2 || r.Version != 7 || tb.LastRowID() != 2 || s.AppliedIndex() != 7 {
+		t.Fatalf("row %+v last %d", r, tb.LastRowID())
+	}
+	res := must(t, s, &Write{Ops: []Op{{Kind: OpInsert, Table: "t", Values: vals(9, "y")}}})
+	if res.Rows[0].ID != 3 {
+		t.Errorf("next row ID %d", res.Rows[0].ID)
+	}
+}
+
+// TestLoadCrashStates arranges the checkpoint directory in every state a
+// crash during WriteCheckpoint can leave and checks Load restores the old
+// or the new state completely.
+func TestLoadCrashStates(t *testing.T) {
+	oldStore := buildStore(t)
+	newStore := buildStore(t)
+	must(t, newStore, &Write{Ops: []Op{user(10, "new", nil, nil)}})
+	must(t, newStore, &DropTable{Names: []string{"empty"}})
+	checkpoint := func(s *Store) string {
+		d := t.TempDir()
+		if err := s.WriteCheckpoint(d); err != nil {
+			t.Fatal(err)
+		}
+		return filepath.Join(d, csvstore.CurrentDir)
+	}
+	partial := func() string {
+		// A checkpoint.tmp cut short: some files written, no catalog.
+		d := checkpoint(newStore)
+		os.Remove(filepath.Join(d, csvstore.CatalogFile))
+		os.Remove(filepath.Join(d, "users.csv"))
+		return d
+	}
+	tests := []struct {
+		name  string
+		dirs  map[string]func() string
+		want  *Store // nil: empty store
+	}{
+		{"writing files", map[string]func() string{csvstore.CurrentDir: func() string { return checkpoint(oldStore) }, csvstore.TempDir: partial}, oldStore},
+		{"tmp complete, not switched", map[string]func() string{csvstore.CurrentDir: func() string { return checkpoint(oldStore) }, csvstore.TempDir: func() string { return checkpoint(newStore) }}, oldStore},
+		{"old moved aside", map[string]func() string{csvstore.OldDir: func() string { return checkpoint(oldStore) }, csvstore.TempDir: func() string { return checkpoint(newStore) }}, newStore},
+		{"new in place", map[string]func() string{csvstore.OldDir: func() string { return checkpoint(oldStore) }, csvstore.CurrentDir: func() string { return checkpoint(newStore) }}, newStore},
+		{"first checkpoint cut short", map[string]func() string{csvstore.TempDir: partial}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, make := range tt.dirs {
+				if err := os.Rename(make(), filepath.Join(dir, name)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s, err := Load(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want == nil {
+				if s.AppliedIndex() != 0 || len(s.Snapshot().Tables()) != 0 {
+					t.Fatal("expected an empty store")
+				}
+				return
+			}
+			sameState(t, tt.want.Snapshot(), s.Snapshot())
+		})
+	}
+}

@@ -1,0 +1,44 @@
+// Package storage is Chronos's replicated state machine: the catalog, the
+// in-memory tables and their indexes, the commands that change them, and
+// their checkpoints as CSV files.
+//
+// # Apply
+//
+// Every change arrives as a Command committed to the raft log and is applied
+// by (*Store).Apply in log order. Apply is deterministic: it reads no clock,
+// draws no random number and never depends on map iteration order, so every
+// replica applying the same log reaches the same state, row IDs, OIDs and
+// serial values included. A command is applied entirely or not at all: Apply
+// works on copy-on-write clones of the tables it touches and publishes them
+// only when every check has passed. A rejection (a unique violation, a version
+// that no longer matches, a DDL race) is reported in the Result, never as a
+// panic, and leaves the state unchanged; the applied index still advances.
+//
+// Commands carry results, not statements (DESIGN.md decision 3): the node
+// that ran a statement evaluated defaults, now() and expressions, and proposes
+// rows by row ID with the versions it read. The only values computed at apply
+// are row IDs, OIDs, serial values taken from a table's sequences and the new
+// values of increment ops (SET n = n + 1 applied in log order).
+//
+// # Reading
+//
+// (*Store).Snapshot returns an immutable, consistent view in O(1): every
+// published table is a set of immutable copy-on-write B-trees
+// (github.com/google/btree) that Apply never modifies again. Readers use a
+// Snapshot without locks while Apply goes on. Rows (*Row) are immutable once
+// stored; an update stores a new *Row.
+//
+// Each table keeps its rows in a B-tree ordered by row ID and one B-tree per
+// index ordered by the index key: the indexed values encoded with
+// types.AppendKey (memcomparable, NULL last), followed by the row ID for
+// non-unique indexes and for unique-index entries holding a NULL (NULLs never
+// collide, as in PostgreSQL).
+//
+// # Checkpoints
+//
+// (*Snapshot).WriteCheckpoint writes the state through package csvstore: one
+// CSV file per table (values in PostgreSQL's text format) and a catalog.json
+// holding the definitions, counters, sequences and the row IDs and versions of
+// the rows in file order (run-length encoded), so that log entries replayed
+// after a restart find the same rows at the same versions. Load reads it back.
+package storage

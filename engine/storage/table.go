@@ -1,0 +1,125 @@
+package storage
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/google/btree"
+
+	"github.com/chronos-db/chronos/engine/types"
+)
+
+// btreeDegree is the degree of every B-tree: nodes hold up to 2*degree-1
+// items. A small degree keeps the copy-on-write path copy of a write short.
+const btreeDegree = 16
+
+// indexItem is an entry of an index B-tree: the encoded key and its row.
+type indexItem struct {
+	key string
+	row *Row
+}
+
+func lessRow(a, b *Row) bool            { return a.ID < b.ID }
+func lessIndexItem(a, b indexItem) bool { return a.key < b.key }
+
+// generation numbers every Table value Apply or Load creates, so a checkpoint
+// can tell a table unchanged since the last one it wrote (and hard-link its
+// file) without keeping the old Table alive.
+var generation atomic.Uint64
+
+// Table is one table as of a Snapshot: immutable and safe for concurrent
+// use. Apply never modifies a published Table; it builds a new one from
+// copy-on-write clones of the B-trees.
+type Table struct {
+	def     *TableDef
+	rows    *btree.BTreeG[*Row]
+	indexes []*btree.BTreeG[indexItem] // parallel to def.Indexes
+	// lastRowID is the last row ID handed out; never decreases.
+	lastRowID uint64
+	// seqs[c] is the last value handed out by column c's sequence (0 when
+	// none yet, or when c is not serial); parallel to def.Columns.
+	seqs []int64
+	gen  uint64
+	// runs caches the row ID/version runs for the checkpoint catalog.
+	runs *runsCache
+}
+
+type runsCache struct {
+	once sync.Once
+	runs []uint64
+}
+
+func newTable(def *TableDef) *Table {
+	t := &Table{
+		def:  def,
+		rows: btree.NewG(btreeDegree, lessRow),
+		seqs: make([]int64, len(def.Columns)),
+		gen:  generation.Add(1),
+		runs: new(runsCache),
+	}
+	t.indexes = make([]*btree.BTreeG[indexItem], len(def.Indexes))
+	for i := range t.indexes {
+		t.indexes[i] = btree.NewG(btreeDegree, lessIndexItem)
+	}
+	return t
+}
+
+// clone returns a writable copy sharing nodes copy-on-write with t.
+func (t *Table) clone() *Table {
+	c := *t
+	c.rows = t.rows.Clone()
+	c.indexes = make([]*btree.BTreeG[indexItem], len(t.indexes))
+	for i, ix := range t.indexes {
+		c.indexes[i] = ix.Clone()
+	}
+	c.seqs = append([]int64(nil), t.seqs...)
+	c.gen = generation.Add(1)
+	c.runs = new(runsCache)
+	return &c
+}
+
+// Def returns the table's definition; it must not be modified.
+func (t *Table) Def() *TableDef { return t.def }
+
+// Name returns the table's name.
+func (t *Table) Name() string { return t.def.Name }
+
+// OID returns the table's OID.
+func (t *Table) OID() uint32 { return t.def.OID }
+
+// Len returns the number of rows.
+func (t *Table) Len() int { return t.rows.Len() }
+
+// LastRowID returns the last row ID assigned (0 if none ever was).
+func (t *Table) LastRowID() uint64 { return t.lastRowID }
+
+// Sequence returns the last value handed out by the sequence of serial
+// column col (PostgreSQL's last_value; 0 when nextval was never called).
+func (t *Table) Sequence(col int) int64 {
+	if col < 0 || col >= len(t.seqs) {
+		return 0
+	}
+	return t.seqs[col]
+}
+
+// Get returns the row with the given ID.
+func (t *Table) Get(rowID uint64) (*Row, bool) {
+	return t.rows.Get(&Row{ID: rowID})
+}
+
+// Scan calls fn for every row in row-ID order until fn returns false.
+func (t *Table) Scan(fn func(*Row) bool) {
+	t.rows.Ascend(btree.ItemIteratorG[*Row](fn))
+}
+
+// ScanFrom calls fn for every row with ID >= from in row-ID order until fn
+// returns false (to resume a scan).
+func (t *Table) ScanFrom(from uint64, fn func(*Row) bool) {
+	t.rows.AscendGreaterOrEqual(&Row{ID: from}, btree.ItemIteratorG[*Row](fn))
+}
+
+// IndexLen returns the number of entries of index indexPos (equal to Len).
+func (t *Table) IndexLen(indexPos int) int { return t.indexes[indexPos].Len() }
+
+// columnType returns the type of column c.
+func (t *Table) columnType(c int) types.T { return t.def.Columns[c].Type }

@@ -1,0 +1,230 @@
+package storage
+
+import (
+	"math"
+
+	"github.com/chronos-db/chronos/engine/sqlerr"
+	"github.com/chronos-db/chronos/engine/types"
+)
+
+// applyWrite validates the reads, then applies the ops in order on clones.
+func (tx *tx) applyWrite(w *Write) Result {
+	for _, r := range w.Reads {
+		t, ok := tx.base.tables[r.Table]
+		if !ok {
+			return errResult(errSerialization())
+		}
+		row, ok := t.Get(r.RowID)
+		if !ok || row.Version != r.Version {
+			return errResult(errSerialization())
+		}
+	}
+	rows := make([]*Row, len(w.Ops))
+	for i := range w.Ops {
+		row, err := tx.applyOp(&w.Ops[i])
+		if err != nil {
+			return errResult(err)
+		}
+		rows[i] = row
+	}
+	return Result{Rows: rows, Count: len(rows)}
+}
+
+func (tx *tx) applyOp(op *Op) (*Row, error) {
+	t0, ok := tx.snap().tables[op.Table]
+	if !ok {
+		return nil, errUndefinedRelation(op.Table)
+	}
+	if op.TableOID != 0 && op.TableOID != t0.def.OID {
+		return nil, errSchemaChanged(op.Table)
+	}
+	if op.SchemaVersion != 0 && op.SchemaVersion != t0.def.Version {
+		return nil, errSchemaChanged(op.Table)
+	}
+	t := tx.mutableTable(op.Table)
+	switch op.Kind {
+	case OpInsert:
+		return tx.insert(t, op)
+	case OpUpdate:
+		return tx.update(t, op)
+	case OpDelete:
+		return tx.delete(t, op)
+	case OpIncrement:
+		return tx.increment(t, op)
+	}
+	return nil, internalf("unknown op kind %d", op.Kind)
+}
+
+func (tx *tx) insert(t *Table, op *Op) (*Row, error) {
+	def := t.def
+	if len(op.Values) != len(def.Columns) {
+		return nil, errSchemaChanged(def.Name)
+	}
+	vals := op.Values
+	for _, c := range op.SerialColumns {
+		if c < 0 || c >= len(def.Columns) || !def.Columns[c].Serial {
+			return nil, internalf("column %d of %q is not serial", c, def.Name)
+		}
+		v, err := t.nextval(c)
+		if err != nil {
+			return nil, err
+		}
+		vals[c] = v
+	}
+	if err := checkNotNull(def, vals); err != nil {
+		return nil, err
+	}
+	t.lastRowID++
+	row := &Row{ID: t.lastRowID, Version: tx.index, Values: vals}
+	if err := tx.addIndexEntries(t, row); err != nil {
+		return nil, err
+	}
+	t.rows.ReplaceOrInsert(row)
+	return row, nil
+}
+
+func (tx *tx) update(t *Table, op *Op) (*Row, error) {
+	def := t.def
+	old, err := tx.currentRow(t, op, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(op.Values) != len(def.Columns) {
+		return nil, errSchemaChanged(def.Name)
+	}
+	if err := checkNotNull(def, op.Values); err != nil {
+		return nil, err
+	}
+	row := &Row{ID: old.ID, Version: tx.index, Values: op.Values}
+	if err := tx.replaceRow(t, old, row); err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+func (tx *tx) delete(t *Table, op *Op) (*Row, error) {
+	old, err := tx.currentRow(t, op, true)
+	if err != nil {
+		return nil, err
+	}
+	for i := range t.def.Indexes {
+		key, _ := entryKey(&tx.buf, t.def, &t.def.Indexes[i], old)
+		t.indexes[i].Delete(indexItem{key: key})
+	}
+	t.rows.Delete(old)
+	return old, nil
+}
+
+func (tx *tx) increment(t *Table, op *Op) (*Row, error) {
+	def := t.def
+	old, err := tx.currentRow(t, op, false)
+	if err != nil {
+		return nil, err
+	}
+	vals := append([]types.Value(nil), old.Values...)
+	for _, d := range op.Deltas {
+		if d.Column < 0 || d.Column >= len(vals) {
+			return nil, internalf("increment of column %d of %q", d.Column, def.Name)
+		}
+		v, err := addValue(vals[d.Column], d.Add, def.Columns[d.Column].Type)
+		if err != nil {
+			return nil, err
+		}
+		vals[d.Column] = v
+	}
+	row := &Row{ID: old.ID, Version: tx.index, Values: vals}
+	if err := tx.replaceRow(t, old, row); err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+// currentRow finds the row an update, delete or increment op changes and,
+// when checkVersion is set, checks it is still at the version the writer
+// read (for a row this command already wrote: the version before it).
+func (tx *tx) currentRow(t *Table, op *Op, checkVersion bool) (*Row, error) {
+	old, ok := t.rows.Get(&Row{ID: op.RowID})
+	if !ok {
+		return nil, errSerialization()
+	}
+	ref := rowRef{t.def.Name, old.ID}
+	have := old.Version
+	if have == tx.index {
+		have = tx.firstVersion[ref]
+	} else {
+		if tx.firstVersion == nil {
+			tx.firstVersion = map[rowRef]uint64{}
+		}
+		tx.firstVersion[ref] = old.Version
+	}
+	if checkVersion && have != op.Version {
+		return nil, errSerialization()
+	}
+	return old, nil
+}
+
+// addIndexEntries adds row to every index of t, failing on a duplicate key.
+func (tx *tx) addIndexEntries(t *Table, row *Row) error {
+	for i := range t.def.Indexes {
+		ix := &t.def.Indexes[i]
+		key, unique := entryKey(&tx.buf, t.def, ix, row)
+		tree := t.indexes[i]
+		if unique && tree.Has(indexItem{key: key}) {
+			return errDuplicateKey(t.def, ix, row.Values)
+		}
+		tree.ReplaceOrInsert(indexItem{key: key, row: row})
+	}
+	return nil
+}
+
+// replaceRow stores row in place of old (same ID), moving index entries
+// whose keys changed and failing on a duplicate key.
+func (tx *tx) replaceRow(t *Table, old, row *Row) error {
+	for i := range t.def.Indexes {
+		ix := &t.def.Indexes[i]
+		tree := t.indexes[i]
+		oldKey, _ := entryKey(&tx.buf, t.def, ix, old)
+		key, unique := entryKey(&tx.buf, t.def, ix, row)
+		if key != oldKey {
+			tree.Delete(indexItem{key: oldKey})
+			if unique && tree.Has(indexItem{key: key}) {
+				return errDuplicateKey(t.def, ix, row.Values)
+			}
+		}
+		tree.ReplaceOrInsert(indexItem{key: key, row: row})
+	}
+	t.rows.ReplaceOrInsert(row)
+	return nil
+}
+
+// checkNotNull reports the first NULL in a NOT NULL column.
+func checkNotNull(def *TableDef, vals []types.Value) error {
+	for c := range def.Columns {
+		if def.Columns[c].NotNull && vals[c] == nil {
+			return errNotNull(def, c, vals)
+		}
+	}
+	return nil
+}
+
+// nextval advances serial column c's sequence and returns its new value.
+func (t *Table) nextval(c int) (int64, error) {
+	limit := int64(math.MaxInt64)
+	switch t.def.Columns[c].Type.OID {
+	case types.OIDInt2:
+		limit = math.MaxInt16
+	case types.OIDInt4:
+		limit = math.MaxInt32
+	}
+	if t.seqs[c] >= limit {
+		return 0, sqlerr.New(codeSequenceLimit, "nextval: reached maximum value of sequence \"%s\" (%d)",
+			SequenceName(t.def.Name, t.def.Columns[c].Name), limit)
+	}
+	t.seqs[c]++
+	return t.seqs[c], nil
+}
+
+// SequenceName is the name PostgreSQL gives a serial column's sequence.
+func SequenceName(table, column string) string {
+	return makeObjectName(table, column, "seq")
+}

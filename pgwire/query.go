@@ -1,0 +1,46 @@
+package pgwire
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+)
+
+// handleQuery runs a simple-protocol Query: the engine runs each statement
+// of the string in order and sendResult answers each; the first error ends
+// the string with an ErrorResponse. One ReadyForQuery follows either way.
+// A Query replaces the unnamed statement and portal, as in PostgreSQL.
+func (c *conn) handleQuery(ctx context.Context, query string) bool {
+	delete(c.stmts, "")
+	delete(c.portals, "")
+	err := c.runStatement(ctx, func(ctx context.Context) error {
+		return c.sess.Query(ctx, query, c.sendResult)
+	})
+	if err != nil && !c.reportError(err) {
+		return false
+	}
+	return c.readyForQuery()
+}
+
+// readyForQuery ends a query cycle (simple Query, Sync, FunctionCall):
+// portals go when no transaction is open any more, changed run-time
+// parameters are reported with ParameterStatus (PostgreSQL reports them
+// just before ReadyForQuery too), then ReadyForQuery carries the
+// transaction status and everything is written out.
+func (c *conn) readyForQuery() bool {
+	if c.writeErr != nil {
+		return false
+	}
+	status := c.sess.TxStatus()
+	if status == 'I' {
+		clear(c.portals)
+	}
+	changed := c.sess.ChangedParameters()
+	for _, name := range slices.Sorted(maps.Keys(changed)) {
+		c.be.Send(&pgproto3.ParameterStatus{Name: name, Value: changed[name]})
+	}
+	c.be.Send(&pgproto3.ReadyForQuery{TxStatus: status})
+	return c.flush() == nil
+}

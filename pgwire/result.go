@@ -1,0 +1,121 @@
+package pgwire
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/chronos-db/chronos/engine/sqlerr"
+	"github.com/chronos-db/chronos/engine/types"
+	"github.com/jackc/pgx/v5/pgproto3"
+)
+
+// rowDescription describes result columns; formats holds one format code
+// per column, or is nil for all text.
+func rowDescription(cols []Column, formats []int16) *pgproto3.RowDescription {
+	fields := make([]pgproto3.FieldDescription, len(cols))
+	for i, col := range cols {
+		fields[i] = pgproto3.FieldDescription{
+			Name:                 []byte(col.Name),
+			TableOID:             col.TableOID,
+			TableAttributeNumber: uint16(col.AttrNum),
+			DataTypeOID:          uint32(col.Type.OID),
+			DataTypeSize:         col.Type.Size(),
+			TypeModifier:         col.Type.Mod,
+			Format:               formatOf(formats, i),
+		}
+	}
+	return &pgproto3.RowDescription{Fields: fields}
+}
+
+// formatOf is the format of column i under a normalized format list.
+func formatOf(formats []int16, i int) int16 {
+	if formats == nil {
+		return textFormat
+	}
+	return formats[i]
+}
+
+// sendRows sends rows as DataRow messages, each value in its column's
+// format, and writes out what is buffered every flushThreshold bytes so
+// that a large result streams.
+func (c *conn) sendRows(cols []Column, rows [][]types.Value, formats []int16) error {
+	var ends []int
+	values := make([][]byte, len(cols))
+	for _, row := range rows {
+		if len(row) != len(cols) {
+			return sqlerr.New(sqlerr.InternalError, "result row has %d values for %d columns", len(row), len(cols))
+		}
+		buf := c.rowBuf[:0]
+		ends = ends[:0]
+		for i, v := range row {
+			if v != nil {
+				var err error
+				if buf, err = appendValue(buf, v, cols[i].Type, formatOf(formats, i)); err != nil {
+					return err
+				}
+			}
+			ends = append(ends, len(buf))
+		}
+		start := 0
+		for i, v := range row {
+			values[i] = nil
+			if v != nil {
+				values[i] = buf[start:ends[i]:ends[i]]
+			}
+			start = ends[i]
+		}
+		c.rowBuf = buf
+		c.be.Send(&pgproto3.DataRow{Values: values})
+		c.unflushed += len(buf) + 7 + 4*len(values)
+		if c.unflushed >= flushThreshold {
+			if err := c.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sendNotices sends a statement's notices, before its result.
+func (c *conn) sendNotices(notices []string) {
+	for _, n := range notices {
+		c.be.Send(noticeResponse(n))
+	}
+}
+
+// sendResult sends one statement's result in the simple protocol (text
+// format): its notices, then EmptyQueryResponse, or RowDescription (for a
+// statement with columns), DataRows and CommandComplete. Query calls it
+// through emit.
+func (c *conn) sendResult(r Result) error {
+	if c.writeErr != nil {
+		return c.writeErr
+	}
+	c.sendNotices(r.Notices)
+	if r.Empty {
+		c.be.Send(&pgproto3.EmptyQueryResponse{})
+		return nil
+	}
+	if r.Columns != nil {
+		c.be.Send(rowDescription(r.Columns, nil))
+		if err := c.sendRows(r.Columns, r.Rows, nil); err != nil {
+			return err
+		}
+	}
+	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(r.Tag)})
+	return c.writeErr
+}
+
+// retag replaces the row count at the end of a command tag ("SELECT 5",
+// "INSERT 0 5") with n; PostgreSQL reports the rows of the last Execute of a
+// portal that was suspended. A tag without a count is kept.
+func retag(tag string, n int) string {
+	i := strings.LastIndexByte(tag, ' ')
+	if i < 0 {
+		return tag
+	}
+	if _, err := strconv.ParseUint(tag[i+1:], 10, 64); err != nil {
+		return tag
+	}
+	return tag[:i+1] + strconv.Itoa(n)
+}

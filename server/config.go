@@ -1,0 +1,89 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+)
+
+// Config configures one Chronos node. The zero value of every optional field
+// means its documented default; Validate fills them in.
+type Config struct {
+	// ID names this node in its cluster ("node1"). Empty means a single
+	// node, which is a one-member cluster whose ID is "single".
+	ID string
+	// Address is the host:port this node listens on for both PostgreSQL
+	// clients and gRPC peers (told apart by the first bytes). Port 0 picks a
+	// free port; Server.Addr reports it. Default 127.0.0.1:5432.
+	Address string
+	// DataDir is this node's own data directory (raft log, snapshots and the
+	// CSV checkpoint). The chronos command puts cluster members in DIR/ID.
+	// Required.
+	DataDir string
+	// Peers maps the IDs of existing members to their addresses. A node
+	// with no data and peers joins the cluster through them; a node with no
+	// data and no peers bootstraps a new cluster; a node with data rejoins.
+	Peers map[string]string
+	// Clean removes DataDir's contents before starting.
+	Clean bool
+	// CheckpointEntries is how many applied raft entries trigger a CSV
+	// checkpoint and log compaction. Default 10000.
+	CheckpointEntries uint64
+	// TickInterval is the raft tick. Default 100ms.
+	TickInterval time.Duration
+	// ElectionTicks is the raft election timeout in ticks. Default 10.
+	ElectionTicks int
+	// RequestTimeout bounds how long a statement waits for the cluster
+	// (a leader, a quorum) before failing. Default 5s.
+	RequestTimeout time.Duration
+	// Logger receives the node's logs. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// singleNodeID is the member ID of a single node.
+const singleNodeID = "single"
+
+// Validate checks the configuration and fills in defaults.
+func (c *Config) Validate() error {
+	if c.DataDir == "" {
+		return errors.New("server: a data directory is required")
+	}
+	if c.ID == "" {
+		c.ID = singleNodeID
+	}
+	if c.Address == "" {
+		c.Address = "127.0.0.1:5432"
+	}
+	if _, _, err := net.SplitHostPort(c.Address); err != nil {
+		return fmt.Errorf("server: bad address %q: %w", c.Address, err)
+	}
+	for id, addr := range c.Peers {
+		if id == "" {
+			return fmt.Errorf("server: peer %q has an empty ID", addr)
+		}
+		if id == c.ID {
+			return fmt.Errorf("server: peer list names this node (%s) itself", id)
+		}
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return fmt.Errorf("server: bad address %q for peer %s: %w", addr, id, err)
+		}
+	}
+	if c.CheckpointEntries == 0 {
+		c.CheckpointEntries = 10000
+	}
+	if c.TickInterval <= 0 {
+		c.TickInterval = 100 * time.Millisecond
+	}
+	if c.ElectionTicks <= 0 {
+		c.ElectionTicks = 10
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = 5 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return nil
+}
