@@ -59,7 +59,7 @@ func (n *Node) checkpoint() error {
 // snapshotAt records a marker snapshot at index (state covered up to
 // covered), saves it, compacts and purges.
 func (n *Node) snapshotAt(index, covered uint64) error {
-	data, err := (snapshotData{Applied: covered, Members: n.members.list()}).encode()
+	data, err := (snapshotData{Applied: covered, Members: n.members.file()}).encode()
 	if err != nil {
 		return err
 	}
@@ -71,8 +71,11 @@ func (n *Node) snapshotAt(index, covered uint64) error {
 		return err
 	}
 	n.snapIndex = index
+	// Raft still reads entries it has not seen applied (it scans them for
+	// conf changes before campaigning), so compaction stops at the applied
+	// index raft knows, which trails ours until Advance.
 	if index > n.cfg.CatchUpEntries {
-		compact := index - n.cfg.CatchUpEntries
+		compact := min(index-n.cfg.CatchUpEntries, n.raftApplied)
 		if err := n.storage.Compact(compact); err != nil && !errors.Is(err, raft.ErrCompacted) {
 			return fmt.Errorf("consensus: compact log at %d: %w", compact, err)
 		}

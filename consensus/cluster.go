@@ -45,7 +45,7 @@ func (n *Node) join(ctx context.Context) error {
 				for _, m := range resp.Members {
 					list = append(list, Member{ID: m.Id, Name: m.Name, Address: m.Address})
 				}
-				n.members.replace(list)
+				n.members.replace(membershipFile{Members: list})
 				n.log.Info("joined cluster", "via", name, "address", addr, "members", len(list))
 				return n.members.save()
 			}
@@ -84,6 +84,9 @@ func (n *Node) addMember(ctx context.Context, m Member, forwarded bool) ([]Membe
 	if m.ID == 0 || m.Name == "" || m.Address == "" {
 		return nil, fmt.Errorf("%w: member needs a raft ID, a name and an address (got %+v)", errBadMember, m)
 	}
+	if n.members.isRemoved(m.ID) {
+		return nil, fmt.Errorf("%w: raft ID %x (%q) was removed from this cluster and raft IDs are never reused; join under a new name", errMemberExists, m.ID, m.Name)
+	}
 	cc := raftpb.ConfChange{Type: raftpb.ConfChangeAddNode, NodeID: m.ID}
 	if old, ok := n.members.get(m.ID); ok {
 		if old.Name != m.Name {
@@ -96,12 +99,16 @@ func (n *Node) addMember(ctx context.Context, m Member, forwarded bool) ([]Membe
 	} else if old, ok := n.members.byName(m.Name); ok {
 		return nil, fmt.Errorf("%w: a member named %q already exists with raft ID %x", errMemberExists, m.Name, old.ID)
 	}
-	if lead := n.lead.Load(); lead != n.cfg.ID {
+	lead, err := n.leader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if lead != n.cfg.ID {
 		if forwarded {
 			return nil, errNotLeader
 		}
 		var resp *transportpb.JoinResponse
-		err := n.forward(ctx, func(ctx context.Context, c transportpb.RaftClient) (err error) {
+		err := n.forward(ctx, lead, func(ctx context.Context, c transportpb.RaftClient) (err error) {
 			resp, err = c.Join(ctx, &transportpb.JoinRequest{
 				Member:    &transportpb.Member{Id: m.ID, Name: m.Name, Address: m.Address},
 				Forwarded: true,
@@ -143,11 +150,15 @@ func (n *Node) removeMember(ctx context.Context, name string, forwarded bool) er
 	if len(n.members.list()) == 1 {
 		return fmt.Errorf("%w (%q)", errLastMember, name)
 	}
-	if n.lead.Load() != n.cfg.ID {
+	lead, err := n.leader(ctx)
+	if err != nil {
+		return err
+	}
+	if lead != n.cfg.ID {
 		if forwarded {
 			return errNotLeader
 		}
-		return n.forward(ctx, func(ctx context.Context, c transportpb.RaftClient) error {
+		return n.forward(ctx, lead, func(ctx context.Context, c transportpb.RaftClient) error {
 			_, err := c.Remove(ctx, &transportpb.RemoveRequest{Name: name, Forwarded: true})
 			return err
 		})
@@ -155,20 +166,29 @@ func (n *Node) removeMember(ctx context.Context, name string, forwarded bool) er
 	return n.proposeConfChange(ctx, raftpb.ConfChange{Type: raftpb.ConfChangeRemoveNode, NodeID: m.ID})
 }
 
-// forward calls the leader with call, within RequestTimeout.
-func (n *Node) forward(ctx context.Context, call func(context.Context, transportpb.RaftClient) error) error {
+// leader returns the current leader's raft ID, waiting up to
+// RequestTimeout for one to be elected.
+func (n *Node) leader(ctx context.Context) (uint64, error) {
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.RequestTimeout)
 	defer cancel()
-	lead := n.lead.Load()
-	for lead == raft.None || lead == n.cfg.ID {
-		// No leader known yet (or leadership just moved here): wait a bit.
+	for {
+		if lead := n.lead.Load(); lead != raft.None {
+			return lead, nil
+		}
 		select {
 		case <-time.After(n.cfg.TickInterval):
+		case <-n.done:
+			return 0, ErrStopped
 		case <-ctx.Done():
-			return fmt.Errorf("%w: no leader within %s", ErrNoQuorum, n.cfg.RequestTimeout)
+			return 0, fmt.Errorf("%w: no leader within %s", ErrNoQuorum, n.cfg.RequestTimeout)
 		}
-		lead = n.lead.Load()
 	}
+}
+
+// forward calls the leader lead with call, within RequestTimeout.
+func (n *Node) forward(ctx context.Context, lead uint64, call func(context.Context, transportpb.RaftClient) error) error {
+	ctx, cancel := context.WithTimeout(ctx, n.cfg.RequestTimeout)
+	defer cancel()
 	conn := n.trans.conn(lead)
 	if conn == nil {
 		return fmt.Errorf("%w: leader %s has no known address", ErrNoQuorum, n.memberName(lead))

@@ -57,6 +57,16 @@ func (n *Node) applyConfChange(index, ccID uint64, cc raftpb.ConfChangeI) error 
 // node with raft ConfChange.ID id.
 func confChangeWaitKey(id uint64) proposalID { return proposalID{seq: id} }
 
+// removedByPeer stops the node with ErrRemoved: a peer refused its
+// messages because the cluster removed it. (The removal entry itself may
+// never reach a removed member, since the leader stops sending to it.)
+func (n *Node) removedByPeer(peer uint64) {
+	n.removed.Do(func() {
+		n.log.Warn("removed from the cluster (peer refused our messages)", "peer", n.memberName(peer))
+		close(n.removedc)
+	})
+}
+
 // syncPeers makes the transport's peer set match the membership table.
 func (n *Node) syncPeers() {
 	if n.trans == nil {

@@ -14,6 +14,10 @@ import (
 	"google.golang.org/grpc/status"
 )
 
+// errRemovedPeer is the status message with which a member refuses
+// messages from a removed one; the removed member stops when it reads it.
+const errRemovedPeer = "the sending member was removed from the cluster"
+
 // maxSnapshotBytes bounds the snapshot a member accepts.
 const maxSnapshotBytes = 64 << 30
 
@@ -43,6 +47,9 @@ func (s *raftService) Stream(stream transportpb.Raft_StreamServer) error {
 		}
 		if err != nil {
 			return err
+		}
+		if s.n.members.isRemoved(batch.From) {
+			return status.Error(codes.PermissionDenied, errRemovedPeer)
 		}
 		if batch.To != s.n.cfg.ID {
 			return status.Errorf(codes.FailedPrecondition, "this is member %q (raft ID %x), not raft ID %x", s.n.cfg.Name, s.n.cfg.ID, batch.To)

@@ -23,13 +23,21 @@ type Member struct {
 // to Dir/members.json, so an operator can see who the node believes is in
 // its cluster.
 type membership struct {
-	path string
-	mu   sync.Mutex
-	m    map[uint64]Member
+	path    string
+	mu      sync.Mutex
+	m       map[uint64]Member
+	removed map[uint64]bool // raft IDs removed from the cluster: never reused
+}
+
+// membershipFile is the JSON form of the table, in members.json and in
+// snapshots.
+type membershipFile struct {
+	Members []Member `json:"members"`
+	Removed []uint64 `json:"removed,omitempty"`
 }
 
 func newMembership(dir string) *membership {
-	return &membership{path: filepath.Join(dir, "members.json"), m: make(map[uint64]Member)}
+	return &membership{path: filepath.Join(dir, "members.json"), m: make(map[uint64]Member), removed: make(map[uint64]bool)}
 }
 
 // list returns the members sorted by name.
@@ -69,18 +77,43 @@ func (ms *membership) set(m Member) {
 	ms.mu.Unlock()
 }
 
+// remove deletes id from the table and remembers it was removed.
 func (ms *membership) remove(id uint64) {
 	ms.mu.Lock()
 	delete(ms.m, id)
+	ms.removed[id] = true
 	ms.mu.Unlock()
 }
 
-// replace swaps in a whole table (from a snapshot).
-func (ms *membership) replace(list []Member) {
+// isRemoved reports whether id was removed from the cluster.
+func (ms *membership) isRemoved(id uint64) bool {
 	ms.mu.Lock()
-	ms.m = make(map[uint64]Member, len(list))
-	for _, m := range list {
+	defer ms.mu.Unlock()
+	return ms.removed[id]
+}
+
+// file returns the table in its JSON form.
+func (ms *membership) file() membershipFile {
+	f := membershipFile{Members: ms.list()}
+	ms.mu.Lock()
+	for id := range ms.removed {
+		f.Removed = append(f.Removed, id)
+	}
+	ms.mu.Unlock()
+	sort.Slice(f.Removed, func(i, j int) bool { return f.Removed[i] < f.Removed[j] })
+	return f
+}
+
+// replace swaps in a whole table (from a snapshot or a join answer).
+func (ms *membership) replace(f membershipFile) {
+	ms.mu.Lock()
+	ms.m = make(map[uint64]Member, len(f.Members))
+	for _, m := range f.Members {
 		ms.m[m.ID] = m
+	}
+	ms.removed = make(map[uint64]bool, len(f.Removed))
+	for _, id := range f.Removed {
+		ms.removed[id] = true
 	}
 	ms.mu.Unlock()
 }
@@ -94,17 +127,17 @@ func (ms *membership) load() error {
 	if err != nil {
 		return err
 	}
-	var list []Member
-	if err := json.Unmarshal(b, &list); err != nil {
+	var f membershipFile
+	if err := json.Unmarshal(b, &f); err != nil {
 		return fmt.Errorf("consensus: %s: %w", ms.path, err)
 	}
-	ms.replace(list)
+	ms.replace(f)
 	return nil
 }
 
 // save writes members.json atomically (temp file, fsync, rename).
 func (ms *membership) save() error {
-	b, err := json.MarshalIndent(ms.list(), "", "  ")
+	b, err := json.MarshalIndent(ms.file(), "", "  ")
 	if err != nil {
 		return err
 	}

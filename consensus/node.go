@@ -62,6 +62,7 @@ type Node struct {
 	smApplied         uint64           // the state machine's applied index
 	snapIndex         uint64           // index of the newest raft snapshot
 	checkpointApplied uint64           // applied index at the last checkpoint
+	raftApplied       uint64           // applied index raft knows of (as of the last Advance)
 	prevHardState     raftpb.HardState // last saved, to tell when a save must fsync
 	readyTarget       uint64           // applied index at which Start may return
 	readyOnce         sync.Once
@@ -69,6 +70,8 @@ type Node struct {
 
 	stopOnce sync.Once
 	stopc    chan struct{} // closed by Stop; the Ready loop exits
+	removedc chan struct{} // closed by removedByPeer; the Ready loop exits with ErrRemoved
+	removed  sync.Once
 	done     chan struct{} // closed when the node has shut down
 	err      error         // why it shut down; read after done
 	crash    bool          // tests: shut down as a crash would (no checkpoint)
@@ -127,6 +130,11 @@ func (n *Node) run() {
 			// 7. Tell raft this Ready is done so it can prepare the next.
 			hook(n.cfg.Knobs.BeforeAdvance)
 			n.raft.Advance()
+			n.raftApplied = n.applied.Load()
+
+		case <-n.removedc:
+			err = ErrRemoved
+			return
 
 		case <-n.stopc:
 			return
@@ -279,7 +287,7 @@ func (n *Node) fillSnapshot(m *raftpb.Message) {
 		m.Snapshot.Data = nil // the transport reports the failure to raft
 		return
 	}
-	data, err := (snapshotData{Full: true, Applied: n.smApplied, Members: n.members.list(), State: state}).encode()
+	data, err := (snapshotData{Full: true, Applied: n.smApplied, Members: n.members.file(), State: state}).encode()
 	if err != nil {
 		n.log.Error("snapshot for peer failed", "peer", n.memberName(m.To), "err", err)
 		m.Snapshot.Data = nil

@@ -17,9 +17,9 @@ import (
 // it and skips the entries it already covers.
 type snapshotData struct {
 	Full    bool
-	Applied uint64   // index the state covers
-	Members []Member // membership table at Applied
-	State   []byte   // StateMachine.SnapshotData(), only when Full
+	Applied uint64         // index the state covers
+	Members membershipFile // membership table at Applied
+	State   []byte         // StateMachine.SnapshotData(), only when Full
 }
 
 const (

@@ -44,6 +44,7 @@ func Start(ctx context.Context, cfg Config, sm StateMachine) (*Node, error) {
 		smApplied: sm.AppliedIndex(),
 		readyc:    make(chan struct{}),
 		stopc:     make(chan struct{}),
+		removedc:  make(chan struct{}),
 		done:      make(chan struct{}),
 	}
 	rc := &raft.Config{
@@ -84,6 +85,7 @@ func Start(ctx context.Context, cfg Config, sm StateMachine) (*Node, error) {
 	if initial != nil {
 		mctx, _ := json.Marshal(initial)
 		n.raft = raft.StartNode(rc, []raft.Peer{{ID: cfg.ID, Context: mctx}})
+		n.readyTarget = 1 // the bootstrap conf change: raft will not campaign before it applies
 		n.log.Info("bootstrapped a new one-member cluster", "dir", cfg.Dir)
 	} else {
 		n.raft = raft.RestartNode(rc)
@@ -96,6 +98,7 @@ func Start(ctx context.Context, cfg Config, sm StateMachine) (*Node, error) {
 		return nil, err
 	}
 
+	n.maybeReady() // nothing to replay: a new or joining member
 	go n.reads.run()
 	go n.run()
 	if err := n.waitReady(ctx); err != nil {
@@ -185,6 +188,7 @@ func (n *Node) restart(rc *raft.Config) error {
 		n.confState = s.Metadata.ConfState
 		n.snapIndex = s.Metadata.Index
 		n.checkpointApplied = s.Metadata.Index
+		n.raftApplied = s.Metadata.Index
 		n.applied.Store(s.Metadata.Index)
 	}
 	hs := r.hardState

@@ -14,7 +14,9 @@ import (
 	"go.etcd.io/raft/v3"
 	"go.etcd.io/raft/v3/raftpb"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 )
 
 // Transport limits.
@@ -240,6 +242,9 @@ func (p *peer) stream(ctx context.Context, client transportpb.RaftClient) error 
 		if err := s.Send(batch); err != nil {
 			if errors.Is(err, io.EOF) {
 				_, err = s.CloseAndRecv() // the real error
+			}
+			if st, ok := status.FromError(err); ok && st.Code() == codes.PermissionDenied && st.Message() == errRemovedPeer {
+				p.t.n.removedByPeer(p.id)
 			}
 			return fmt.Errorf("send to %s: %w", p.addr, err)
 		}

@@ -27,9 +27,10 @@ var Null = Field{Null: true}
 
 // Writer writes CSV records with "," separators and "\n" line ends. A field
 // is quoted when it must be: when empty (so it differs from NULL), when it
-// contains a comma, quote, CR or LF, when it starts with white space, or when
-// it is `\.` (PostgreSQL's end-of-data marker); encoding/csv's Writer quotes
-// the same fields except the empty one.
+// contains a comma, quote, CR or LF, when it starts with white space or a
+// byte order mark, or when it is `\.` (PostgreSQL's end-of-data marker);
+// encoding/csv's Writer quotes the same fields except the empty one and the
+// byte order mark.
 type Writer struct {
 	w *bufio.Writer
 }
@@ -94,8 +95,10 @@ func needsQuotes(s string) bool {
 			return true
 		}
 	}
+	// A leading byte order mark would be taken for the file's own at the
+	// start of a file.
 	r, _ := utf8.DecodeRuneInString(s)
-	return unicode.IsSpace(r)
+	return unicode.IsSpace(r) || r == '\uFEFF'
 }
 
 // ParseError is a syntax error of a CSV file, at a 1-based line and byte

@@ -190,7 +190,7 @@ func (b *builder) primaryKeyColumns(oid uint32) []int {
 		}
 		for _, ix := range d.Indexes {
 			if ix.Primary {
-				return indexColumns(ix)
+				return ix.Columns
 			}
 		}
 	}
@@ -200,17 +200,9 @@ func (b *builder) primaryKeyColumns(oid uint32) []int {
 // buildAggregate compiles one aggregate call's arguments in the input
 // scope.
 func (b *builder) buildAggregate(s *scope, n ast.ExprNode) (aggSpec, error) {
-	var name string
-	var args []ast.ExprNode
-	distinct := false
-	switch x := n.(type) {
-	case *ast.AggregateFuncExpr:
-		name, args, distinct = x.F, x.Args, x.Distinct
-		if x.Order != nil {
-			return aggSpec{}, sqlerr.New(sqlerr.FeatureNotSupported, "ORDER BY inside an aggregate call is not supported")
-		}
-	case *ast.FuncCallExpr:
-		name, args = x.FnName.L, x.Args
+	name, args, distinct, _ := expr.AggregateCall(n)
+	if a, ok := n.(*ast.AggregateFuncExpr); ok && a.Order != nil {
+		return aggSpec{}, sqlerr.New(sqlerr.FeatureNotSupported, "ORDER BY inside an aggregate call is not supported")
 	}
 	spec := aggSpec{name: name, distinct: distinct}
 	var argTypes []types.T
@@ -222,7 +214,7 @@ func (b *builder) buildAggregate(s *scope, n ast.ExprNode) (aggSpec, error) {
 		spec.args = append(spec.args, e)
 		argTypes = append(argTypes, e.Type())
 	}
-	agg, err := expr.NewAggregate(lowerASCII(name), distinct, argTypes)
+	agg, err := expr.NewAggregate(name, distinct, argTypes)
 	if err != nil {
 		return aggSpec{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/chronos-db/chronos/engine/expr"
 	"github.com/chronos-db/chronos/engine/sqlerr"
 	"github.com/chronos-db/chronos/engine/storage"
+	"github.com/chronos-db/chronos/engine/types"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 )
@@ -516,8 +517,8 @@ func (b *builder) buildJoinStep(q *scope, left, right planNode, kind joinKind, l
 		if !ok {
 			return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s = %s", lt.String(), rt.String())
 		}
-		j.leftKeys = append(j.leftKeys, castExpr(expr.Column(u[0], lt, lcols[u[0]].name), kt))
-		j.rightKeys = append(j.rightKeys, castExpr(expr.Column(u[1], rt, rcols[u[1]].name), kt))
+		j.leftKeys = append(j.leftKeys, keyCast(expr.Column(u[0], lt, lcols[u[0]].name), kt))
+		j.rightKeys = append(j.rightKeys, keyCast(expr.Column(u[1], rt, rcols[u[1]].name), kt))
 		j.keyTypes = append(j.keyTypes, kt)
 	}
 	var rest []ast.ExprNode
@@ -525,8 +526,8 @@ func (b *builder) buildJoinStep(q *scope, left, right planNode, kind joinKind, l
 	for _, cj := range conds {
 		if l, r, ok := b.hashKey(js, ls, rs, cj.node, items); ok {
 			kt, _ := hashKeyType(l.Type(), r.Type())
-			j.leftKeys = append(j.leftKeys, castExpr(l, kt))
-			j.rightKeys = append(j.rightKeys, castExpr(r, kt))
+			j.leftKeys = append(j.leftKeys, keyCast(l, kt))
+			j.rightKeys = append(j.rightKeys, keyCast(r, kt))
 			j.keyTypes = append(j.keyTypes, kt)
 			continue
 		}
@@ -541,6 +542,17 @@ func (b *builder) buildJoinStep(q *scope, left, right planNode, kind joinKind, l
 	}
 	j.cols = all
 	return j, nil
+}
+
+// keyCast converts a hash key to its key type, except where the key
+// encoding is already the same (integers of any width, strings of the
+// text kinds).
+func keyCast(e expr.Expr, kt types.T) expr.Expr {
+	t := e.Type()
+	if (t.IsInteger() && kt.IsInteger()) || (kt.OID == types.OIDText && t.IsString() && t.OID != types.OIDBPChar) {
+		return e
+	}
+	return castExpr(e, kt)
 }
 
 // hashKey recognises left = right with each side mentioning only one side

@@ -40,13 +40,11 @@ func (b *builder) resolveOrderBy(ss *selectState, proj *projectNode, items []*as
 }
 
 // makeSortKey applies an item's direction; NULLs go where PostgreSQL puts
-// them by default (last ascending, first descending).
+// them by default (last ascending, first descending). The dialect front
+// end rewrites an explicit NULLS FIRST / LAST into an extra leading key
+// (e IS NULL DESC).
 func makeSortKey(col int, it *ast.ByItem) sortKey {
-	k := sortKey{col: col, desc: it.Desc, nullsFirst: it.Desc}
-	if nf, ok := nullsOrder(it); ok {
-		k.nullsFirst = nf
-	}
-	return k
+	return sortKey{col: col, desc: it.Desc, nullsFirst: it.Desc}
 }
 
 // orderColumn finds the output column an ORDER BY item names, or -1.

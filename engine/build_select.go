@@ -101,20 +101,7 @@ func (b *builder) compileWhere(s *scope, cond ast.ExprNode, clause string) (expr
 	saved := s.aggClause
 	s.aggClause = clause
 	defer func() { s.aggClause = saved }()
-	e, err := b.compile(s, cond)
-	if err != nil {
-		return nil, err
-	}
-	return requireBool(e, clause)
-}
-
-// requireBool checks that a condition is boolean (or NULL).
-func requireBool(e expr.Expr, clause string) (expr.Expr, error) {
-	t := e.Type()
-	if t.OID == types.OIDBool || t.IsUnknown() {
-		return e, nil
-	}
-	return nil, sqlerr.New(sqlerr.DatatypeMismatch, "argument of %s must be type boolean, not type %s", clause, t.String())
+	return expr.CompileCondition(cond, &resolver{b: b, s: s}, b.params, clause)
 }
 
 // expandSelectList turns the select fields into output items, expanding

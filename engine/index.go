@@ -508,7 +508,7 @@ func (p *accessPath) scan(st *execState, t *storage.Table, fn func(*storage.Row)
 		case keyOpen:
 			hi = storage.Bound{Values: append(prefix[:len(prefix):len(prefix)], nil), Inclusive: false}
 		}
-	} else {
+	} else if p.lo != nil {
 		// No upper end: stop before the NULLs, which sort last.
 		hi = storage.Bound{Values: append(prefix[:len(prefix):len(prefix)], nil), Inclusive: false}
 	}

@@ -77,6 +77,11 @@ func (b *builder) compileAs(s *scope, e ast.ExprNode, want types.T) (expr.Expr, 
 	return expr.CompileAs(e, &resolver{b: b, s: s}, b.params, want)
 }
 
+// compileAssign compiles a value stored into the named column.
+func (b *builder) compileAssign(s *scope, e ast.ExprNode, want types.T, column string) (expr.Expr, error) {
+	return expr.CompileAssign(e, &resolver{b: b, s: s}, b.params, want, column)
+}
+
 // Replace implements expr.Resolver: after grouping, aggregate calls and
 // grouped expressions read the aggregation node's output columns.
 func (r *resolver) Replace(node ast.ExprNode) (expr.Expr, bool, error) {

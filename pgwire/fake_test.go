@@ -18,7 +18,7 @@ import (
 //
 //	select ITEM, ...       one row; ITEM is $N, 'lit', 123, 1.5, true, null,
 //	                       each optionally followed by ::type
-//	generate N             N rows of one int8 column n = 1..N
+//	generate N             N rows of one int8 column n = 1..N (N <= 100000)
 //	insert N               no rows, tag "INSERT 0 N"
 //	begin | commit | rollback
 //	fail CODE MESSAGE      an *sqlerr.Error with that code
@@ -34,10 +34,13 @@ import (
 type fakeEngine struct {
 	// sleeping receives a value when a sleep statement starts, if set.
 	sleeping chan struct{}
+	// noSleep makes sleep fail at once (57014) instead of waiting, for
+	// fuzzing.
+	noSleep bool
 
 	mu struct {
 		sync.Mutex
-		open   int                     // sessions not yet closed
+		open   int                      // sessions not yet closed
 		params map[uint32]StartupParams // by process ID
 	}
 }
@@ -140,6 +143,9 @@ func (s *fakeSession) fail(err error) error {
 	}
 	return err
 }
+
+// maxGenerate bounds generate, so that fuzzing cannot exhaust memory.
+const maxGenerate = 100000
 
 // fakeStmt is one parsed statement.
 type fakeStmt struct {
@@ -289,7 +295,7 @@ func (st *fakeStmt) Execute(ctx context.Context, params []types.Value) (Result, 
 		return Result{Columns: st.cols, Rows: [][]types.Value{row}, Tag: "SELECT 1"}, nil
 	case "generate":
 		n, err := strconv.Atoi(st.arg)
-		if err != nil {
+		if err != nil || n < 0 || n > maxGenerate {
 			return Result{}, s.fail(sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid count %q", st.arg))
 		}
 		rows := make([][]types.Value, n)
@@ -320,6 +326,9 @@ func (st *fakeStmt) Execute(ctx context.Context, params []types.Value) (Result, 
 	case "fatal":
 		return Result{}, &sqlerr.Error{Code: sqlerr.AdminShutdown, Severity: "FATAL", Message: "fatal from the engine"}
 	case "sleep":
+		if st.s.e.noSleep {
+			return Result{}, s.fail(errQueryCanceled)
+		}
 		if st.s.e.sleeping != nil {
 			st.s.e.sleeping <- struct{}{}
 		}

@@ -351,7 +351,7 @@ func TestLargeResultStreams(t *testing.T) {
 func TestClientGoneDuringResult(t *testing.T) {
 	ts := startServer(t)
 	c := connectRaw(t, ts.addr)
-	c.send(&pgproto3.Query{String: "generate 200000"})
+	c.send(&pgproto3.Query{String: "generate 100000"})
 	c.receive()
 	c.nc.Close()
 	waitFor(t, func() bool { return ts.eng.openSessions() == 0 })

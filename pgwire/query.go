@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 )
@@ -11,10 +12,16 @@ import (
 // handleQuery runs a simple-protocol Query: the engine runs each statement
 // of the string in order and sendResult answers each; the first error ends
 // the string with an ErrorResponse. One ReadyForQuery follows either way.
-// A Query replaces the unnamed statement and portal, as in PostgreSQL.
+// A Query replaces the unnamed statement and portal, as in PostgreSQL. An
+// empty (or blank) string is answered EmptyQueryResponse here; the engine
+// answers the other strings without statements (";", comments).
 func (c *conn) handleQuery(ctx context.Context, query string) bool {
 	delete(c.stmts, "")
 	delete(c.portals, "")
+	if strings.TrimSpace(query) == "" {
+		c.be.Send(&pgproto3.EmptyQueryResponse{})
+		return c.readyForQuery()
+	}
 	err := c.runStatement(ctx, func(ctx context.Context) error {
 		return c.sess.Query(ctx, query, c.sendResult)
 	})

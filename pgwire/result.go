@@ -45,6 +45,10 @@ func (c *conn) sendRows(cols []Column, rows [][]types.Value, formats []int16) er
 		if len(row) != len(cols) {
 			return sqlerr.New(sqlerr.InternalError, "result row has %d values for %d columns", len(row), len(cols))
 		}
+		if c.rowBuf == nil {
+			// Never nil, so that an empty value is not taken for NULL.
+			c.rowBuf = make([]byte, 0, 256)
+		}
 		buf := c.rowBuf[:0]
 		ends = ends[:0]
 		for i, v := range row {

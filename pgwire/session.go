@@ -29,11 +29,15 @@ type Session interface {
 	// Query runs a simple-protocol query string, which may hold several
 	// statements separated by semicolons. It calls emit with each
 	// statement's result in order and stops at the first error, which it
-	// returns. An empty query string emits one Result with Empty set.
+	// returns; an error from emit (the client is gone) is returned as it
+	// is. A string without statements (";", only comments) emits one
+	// Result with Empty set; pgwire answers a blank string itself.
 	Query(ctx context.Context, query string, emit func(Result) error) error
 	// Prepare parses and plans one statement for the extended protocol.
 	// paramTypes holds the OIDs the client declared in Parse (0 = infer);
-	// it may be shorter than the number of parameters.
+	// it may be shorter than the number of parameters. A string without
+	// a statement (only comments) gives a Statement whose Execute returns
+	// a Result with Empty set; pgwire prepares a blank string itself.
 	Prepare(ctx context.Context, query string, paramTypes []types.OID) (Statement, error)
 	// TxStatus is the ReadyForQuery status: 'I' idle, 'T' in a transaction,
 	// 'E' in a failed transaction.
@@ -66,8 +70,10 @@ type Statement interface {
 	// Columns describes the rows the statement returns, or is nil when it
 	// returns none (Describe answers NoData).
 	Columns() []Column
-	// Execute runs the statement. params holds one value per parameter,
-	// already decoded to the Go representation of ParamTypes (nil = NULL).
+	// Execute runs the statement, once per portal (Bind), so possibly
+	// many times. params holds one value per parameter, already decoded
+	// to the Go representation of ParamTypes (nil = NULL). Rows must hold
+	// values of the Go type of the Columns that pgwire described.
 	Execute(ctx context.Context, params []types.Value) (Result, error)
 }
 

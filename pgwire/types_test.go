@@ -52,7 +52,7 @@ func TestBinaryFormats(t *testing.T) {
 			time.Date(1900, 3, 4, 5, 6, 7, 8000, time.UTC)},
 	}
 	for _, tc := range cases {
-		buf, err := appendBinary(nil, tc.v, tc.t)
+		buf, err := appendBinary([]byte{}, tc.v, tc.t)
 		if err != nil {
 			t.Errorf("%s %v: %v", tc.t, tc.v, err)
 			continue
@@ -97,23 +97,25 @@ func TestBinaryNumeric(t *testing.T) {
 	m := pgtype.NewMap()
 	for _, tc := range []struct {
 		in   string // apd syntax
-		text string // what pgx reads the binary value as
+		text string // the value with its display scale
 		hex  string // the exact bytes, when given
+		pgx  string // what pgx reads, when it differs from text
 	}{
-		{"0", "0", "0000000000000000"},
-		{"0.00", "0.00", "0000000000000002"},
-		{"-0.5", "-0.5", "0001ffff400000011388"},
-		{"1", "1", "0001000000000000" + "0001"},
-		{"10000", "10000", "0001000100000000" + "0001"},
-		{"99990000", "99990000", "00010001000000002706"},
-		{"1E+5", "100000", "000100010000000000" + "0a"},
-		{"123456789.000001", "123456789.000001", ""},
-		{"1E-20", "0.00000000000000000001", ""},
-		{"-12345678901234567890.12345678901234567890", "-12345678901234567890.12345678901234567890", ""},
-		{"0.1", "0.1", "0001ffff000000010" + "3e8"},
-		{"NaN", "NaN", "00000000c0000000"},
-		{"Infinity", "Infinity", "00000000d0000000"},
-		{"-Infinity", "-Infinity", "00000000f0000000"},
+		{"0", "0", "0000000000000000", ""},
+		// pgx drops the scale of a zero; PostgreSQL prints 0.00.
+		{"0.00", "0.00", "0000000000000002", "0"},
+		{"-0.5", "-0.5", "0001ffff400000011388", ""},
+		{"1", "1", "0001000000000000" + "0001", ""},
+		{"10000", "10000", "0001000100000000" + "0001", ""},
+		{"99990000", "99990000", "0001000100000000270f", ""},
+		{"1E+5", "100000", "000100010000000000" + "0a", ""},
+		{"123456789.000001", "123456789.000001", "", ""},
+		{"1E-20", "0.00000000000000000001", "", ""},
+		{"-12345678901234567890.12345678901234567890", "-12345678901234567890.12345678901234567890", "", ""},
+		{"0.1", "0.1", "0001ffff000000010" + "3e8", ""},
+		{"NaN", "NaN", "00000000c0000000", ""},
+		{"Infinity", "Infinity", "00000000d0000000", ""},
+		{"-Infinity", "-Infinity", "00000000f0000000", ""},
 	} {
 		d, _, err := apd.NewFromString(tc.in)
 		if err != nil {
@@ -127,9 +129,13 @@ func TestBinaryNumeric(t *testing.T) {
 		if tc.hex != "" && hex.EncodeToString(buf) != tc.hex {
 			t.Errorf("%s: bytes %x, want %s", tc.in, buf, tc.hex)
 		}
+		wantPgx := tc.text
+		if tc.pgx != "" {
+			wantPgx = tc.pgx
+		}
 		var s string
-		if err := m.Scan(pgtype.NumericOID, pgtype.BinaryFormatCode, buf, &s); err != nil || s != tc.text {
-			t.Errorf("%s: pgx read %q (%v), want %q", tc.in, s, err, tc.text)
+		if err := m.Scan(pgtype.NumericOID, pgtype.BinaryFormatCode, buf, &s); err != nil || s != wantPgx {
+			t.Errorf("%s: pgx read %q (%v), want %q", tc.in, s, err, wantPgx)
 		}
 		back, err := decodeBinary(buf, types.OIDNumeric, 0)
 		if err != nil {
@@ -155,11 +161,11 @@ func TestDecodeBinaryErrors(t *testing.T) {
 		{types.OIDFloat8, "00", sqlerr.InvalidBinaryRepresentation},
 		{types.OIDDate, "7fffffff", sqlerr.FeatureNotSupported},
 		{types.OIDTimestamp, "7fffffffffffffff", sqlerr.FeatureNotSupported},
-		{types.OIDNumeric, "0001", sqlerr.InvalidBinaryRepresentation},                     // short header
+		{types.OIDNumeric, "0001", sqlerr.InvalidBinaryRepresentation},                      // short header
 		{types.OIDNumeric, "0002000000000000" + "0001", sqlerr.InvalidBinaryRepresentation}, // digit missing
 		{types.OIDNumeric, "0001000012340000" + "0001", sqlerr.InvalidBinaryRepresentation}, // bad sign
 		{types.OIDNumeric, "0001000000000000" + "2710", sqlerr.InvalidBinaryRepresentation}, // digit 10000
-		{types.OIDNumeric, "000000000000ffff", sqlerr.InvalidBinaryRepresentation},         // scale too big
+		{types.OIDNumeric, "000000000000ffff", sqlerr.InvalidBinaryRepresentation},          // scale too big
 		{types.OIDText, "ff", sqlerr.CharacterNotInRepertoire},
 		{types.OIDInterval, "00", sqlerr.FeatureNotSupported},
 	} {

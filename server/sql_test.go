@@ -113,7 +113,7 @@ func TestTypesRoundTrip(t *testing.T) {
 	setup := n.Connect()
 	if _, err := setup.Exec(ctx, `CREATE TABLE everything (
 		id INT PRIMARY KEY, i2 SMALLINT, i8 BIGINT, f4 REAL, f8 DOUBLE PRECISION,
-		num NUMERIC(12,3), b BOOLEAN, t TEXT, vc VARCHAR(10), ch CHAR(4), by BYTEA,
+		num NUMERIC(12,3), b BOOLEAN, t TEXT, vc VARCHAR(10), ch CHAR(4), bt BYTEA,
 		d DATE, ts TIMESTAMP, tz TIMESTAMPTZ)`); err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestTypesRoundTrip(t *testing.T) {
 				by        []byte
 				d, t1, t2 time.Time
 			)
-			err = c.QueryRow(ctx, `SELECT i2, i8, f4, f8, num::text, b, t, vc, ch, by, d, ts, tz FROM everything WHERE id = $1`, id).
+			err = c.QueryRow(ctx, `SELECT i2, i8, f4, f8, num::text, b, t, vc, ch, bt, d, ts, tz FROM everything WHERE id = $1`, id).
 				Scan(&i2, &i8, &f4, &f8, &num, &b, &tx, &vc, &ch, &by, &d, &t1, &t2)
 			if err != nil {
 				t.Fatal(err)

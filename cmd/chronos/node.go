@@ -57,9 +57,14 @@ func node(args []string, std stdio) int {
 		return c.fail(err)
 	}
 	fmt.Fprintf(std.err, "chronos node %s: serving on %s, data in %s\n", *id, srv.Addr(), filepath.Join(*dataDir, *id))
-	<-ctx.Done()
+	code := 0
+	select {
+	case <-ctx.Done():
+	case <-srv.Done():
+		code = c.fail(fmt.Errorf("the node stopped: %w", srv.Err()))
+	}
 	if err := srv.Close(); err != nil {
 		return c.fail(fmt.Errorf("shutdown: %w", err))
 	}
-	return 0
+	return code
 }

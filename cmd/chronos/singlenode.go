@@ -58,6 +58,18 @@ func singleNode(args []string, std stdio) int {
 	if err != nil {
 		return c.fail(err)
 	}
+	// The node can stop on its own (a disk error): end the shell then.
+	ctx, stopShell := context.WithCancel(ctx)
+	defer stopShell()
+	nodeFailed := make(chan error, 1)
+	go func() {
+		select {
+		case <-srv.Done():
+			nodeFailed <- srv.Err()
+			stopShell()
+		case <-ctx.Done():
+		}
+	}()
 	code := 0
 	if *noREPL {
 		fmt.Fprintf(std.err, "chronos single-node: serving PostgreSQL on %s, data in %s\n", srv.Addr(), *dataDir)
@@ -65,6 +77,11 @@ func singleNode(args []string, std stdio) int {
 	} else {
 		code = runShell(ctx, c, srv.Addr(), "chronos", "chronos", rf, interactive,
 			fmt.Sprintf("Chronos single node, data in %s; psql can connect to %s as well.", *dataDir, srv.Addr()))
+	}
+	select {
+	case err := <-nodeFailed:
+		code = c.fail(fmt.Errorf("the node stopped: %w", err))
+	default:
 	}
 	if err := srv.Close(); err != nil {
 		fmt.Fprintf(std.err, "chronos single-node: shutdown: %v\n", err)

@@ -203,7 +203,7 @@ func (sp *stmtParse) columnDef(el []token, follow token) ([]token, error) {
 				body = append(body, expr...)
 			} else {
 				body = append(body, punct("(", t))
-				body = append(body, expr...)
+				body = append(body, tight1(expr)...)
 				body = append(body, punct(")", t))
 			}
 			k = e

@@ -112,7 +112,7 @@ func lex(src string) ([]token, error) {
 			return nil, err
 		}
 		if l.i >= len(src) {
-			return l.toks, nil
+			return operators(l.toks), nil
 		}
 		if err := l.next(); err != nil {
 			return nil, err
@@ -219,6 +219,28 @@ func (l *lexer) next() error {
 	}
 	_, size := utf8.DecodeRuneInString(src[start:])
 	return lexError(src, start, "syntax error at or near \""+src[start:start+size]+"\"")
+}
+
+// operators replaces PostgreSQL's OPERATOR(schema.op) syntax, which psql
+// uses, with the plain operator.
+func operators(toks []token) []token {
+	for i := 0; i+3 < len(toks); i++ {
+		if !toks[i].is("operator") || !toks[i+1].isPunct("(") {
+			continue
+		}
+		j := i + 2
+		if j+1 < len(toks) && toks[j].name() != "" && toks[j+1].isPunct(".") {
+			j += 2
+		}
+		if j+1 >= len(toks) || toks[j].kind != tkOp || !toks[j+1].isPunct(")") {
+			continue
+		}
+		op := toks[j]
+		op.pos, op.end, op.space = toks[i].pos, toks[j+1].end, toks[i].space
+		toks = append(toks[:i+1], toks[j+2:]...)
+		toks[i] = op
+	}
+	return toks
 }
 
 // operator scans an operator with PostgreSQL's rules: "--" and "/*" end it,
@@ -369,7 +391,7 @@ func (l *lexer) stringBody(b *strings.Builder, start, j int, escapes bool) (int,
 	}
 }
 
-// unescape decodes the backslash escape at src[j] of an E'' string into b
+// unescape decodes the backslash escape at src[j] of an E” string into b
 // and returns the offset after it.
 func unescape(b *strings.Builder, src string, j int) (int, error) {
 	if j+1 >= len(src) {

@@ -201,30 +201,35 @@ func tokenText(t token) string {
 	return t.val
 }
 
-// tight is the punctuation rendered without surrounding spaces.
-func tight(t token) bool {
-	if t.kind != tkPunct {
-		return false
-	}
-	switch t.val {
-	case "(", ")", "[", "]", ",", ".", "::", ":":
+// wordish are the tokens that run together when adjacent: words,
+// literals and parameters.
+func wordish(t token) bool {
+	switch t.kind {
+	case tkIdent, tkQIdent, tkString, tkNumber, tkParam, tkRaw:
 		return true
 	}
 	return false
 }
 
-// needSpace reports whether a space must separate prev and t: when the
-// source had one, or when both are words, literals or operators, which
-// could run together. A function name and its "(" are never separated (the
-// TiDB parser reads "count (" as an identifier).
+// needSpace reports whether a space separates prev and t in the rendered
+// text: where the source had one, and wherever the two would otherwise run
+// together (two words, two operators). A function name and its "(" are
+// never separated (the TiDB parser reads "count (" as an identifier); a
+// keyword and a "(" always are.
 func needSpace(prev, t token) bool {
-	if t.isPunct("(") && (isWord(prev) || prev.kind == tkRaw) {
-		return false
+	if t.isPunct("(") {
+		if isFuncName(prev) {
+			return false
+		}
+		if prev.kind == tkIdent || prev.kind == tkRaw {
+			return true
+		}
 	}
 	if t.space {
 		return true
 	}
-	return !tight(prev) && !tight(t)
+	return wordish(prev) && wordish(t) || prev.kind == tkOp && t.kind == tkOp ||
+		prev.isPunct(":") || t.isPunct(":")
 }
 
 // nearRe finds where the TiDB parser stopped: its messages say `line L

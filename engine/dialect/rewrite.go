@@ -103,11 +103,24 @@ func str(s string, at token) token {
 	return token{kind: tkString, val: s, pos: at.pos, end: at.end, space: true}
 }
 
+// tight1 returns toks with the first token's preceding space removed, for
+// tokens moved after a generated "(".
+func tight1(toks []token) []token {
+	if len(toks) > 0 && toks[0].space {
+		toks = append([]token{toks[0]}, toks[1:]...)
+		toks[0].space = false
+	}
+	return toks
+}
+
 // castTokens returns chronos_cast(<operand>, 'type') around operand.
-func castTokens(operand []token, typ string, at token) []token {
+// The function name is spaced as the source was before space.
+func castTokens(operand []token, typ string, at token, space bool) []token {
 	out := make([]token, 0, len(operand)+5)
-	out = append(out, raw("chronos_cast", at), punct("(", at))
-	out = append(out, operand...)
+	fn := raw("chronos_cast", at)
+	fn.space = space
+	out = append(out, fn, punct("(", at))
+	out = append(out, tight1(operand)...)
 	out = append(out, punct(",", at), str(typ, at), punct(")", at))
 	return out
 }
@@ -184,12 +197,12 @@ func (r *rewriter) step(in []token, i int) (int, error) {
 func (r *rewriter) number(in []token, i int) (int, error) {
 	t := in[i]
 	if strings.ContainsAny(t.val, "eE") {
-		r.out = append(r.out, castTokens([]token{str(t.val, t)}, "numeric", t)...)
+		r.out = append(r.out, castTokens([]token{str(t.val, t)}, "numeric", t, t.space)...)
 		return i + 1, nil
 	}
 	if !strings.Contains(t.val, ".") {
 		if _, err := strconv.ParseInt(t.val, 10, 64); err != nil {
-			r.out = append(r.out, castTokens([]token{str(t.val, t)}, "numeric", t)...)
+			r.out = append(r.out, castTokens([]token{str(t.val, t)}, "numeric", t, t.space)...)
 			return i + 1, nil
 		}
 	}
@@ -252,10 +265,12 @@ func (r *rewriter) binaryCall(in []token, i int, fn string, negate bool, leftOps
 	left := append([]token(nil), r.out[s:]...)
 	r.out = r.out[:s]
 	if negate {
-		r.out = append(r.out, punct("(", t), raw("not", t))
+		not := raw("not", t)
+		not.space = false
+		r.out = append(r.out, punct("(", t), not)
 	}
 	r.out = append(r.out, raw(fn, t), punct("(", t))
-	r.out = append(r.out, left...)
+	r.out = append(r.out, tight1(left)...)
 	r.out = append(r.out, punct(",", t))
 	r.out = append(r.out, right...)
 	r.out = append(r.out, punct(")", t))
@@ -302,7 +317,7 @@ func (r *rewriter) postfixCast(in []token, i int) (int, error) {
 		return 0, r.syntaxError(in, i+1)
 	}
 	operand := append([]token(nil), r.out[s:]...)
-	r.out = append(r.out[:s], castTokens(operand, tn.String(), in[i])...)
+	r.out = append(r.out[:s], castTokens(operand, tn.String(), in[i], operand[0].space)...)
 	return next, nil
 }
 
@@ -324,6 +339,11 @@ func (r *rewriter) word(in []token, i int) (int, error) {
 		f.order = false
 	}
 	switch t.val {
+	case "pg_catalog":
+		// pg_catalog.f(...) is the built-in f(...).
+		if next(i+1).isPunct(".") && next(i+2).kind == tkIdent && next(i+3).isPunct("(") && !r.prevIs(".") {
+			return i + 2, nil
+		}
 	case "cast":
 		if next(i + 1).isPunct("(") {
 			return r.cast(in, i)
@@ -335,7 +355,7 @@ func (r *rewriter) word(in []token, i int) (int, error) {
 		}
 	case "true", "false":
 		if !r.afterIs() {
-			r.out = append(r.out, castTokens([]token{str(t.val, t)}, "boolean", t)...)
+			r.out = append(r.out, castTokens([]token{str(t.val, t)}, "boolean", t, t.space)...)
 			return i + 1, nil
 		}
 	case "is":
@@ -433,7 +453,7 @@ func (r *rewriter) cast(in []token, i int) (int, error) {
 	if len(operand) == 0 {
 		return 0, r.syntaxError(in, as)
 	}
-	r.out = append(r.out, castTokens(operand, tn.String(), in[i])...)
+	r.out = append(r.out, castTokens(operand, tn.String(), in[i], in[i].space)...)
 	return closing + 1, nil
 }
 
@@ -450,7 +470,7 @@ func (r *rewriter) typedLiteral(in []token, i int) (next int, ok bool, err error
 	if tn.base == "interval" && tn.fields == "" {
 		n = parseIntervalFields(in, n, &tn)
 	}
-	r.out = append(r.out, castTokens([]token{lit}, tn.String(), in[i])...)
+	r.out = append(r.out, castTokens([]token{lit}, tn.String(), in[i], in[i].space)...)
 	return n, true, nil
 }
 
@@ -618,7 +638,7 @@ func (r *rewriter) nullsOrder(in []token, i int) (int, error) {
 	key := make([]token, 0, 2*len(expr)+8)
 	if len(expr) > 1 {
 		key = append(key, punct("(", t))
-		key = append(key, expr...)
+		key = append(key, tight1(expr)...)
 		key = append(key, punct(")", t))
 	} else {
 		key = append(key, expr...)
@@ -656,7 +676,7 @@ func (r *rewriter) atTimeZone(in []token, i int) (int, error) {
 	}
 	operand := append([]token(nil), r.out[s:]...)
 	r.out = append(r.out[:s], raw("timezone", t), punct("(", t))
-	r.out = append(r.out, zone...)
+	r.out = append(r.out, tight1(zone)...)
 	r.out = append(r.out, punct(",", t))
 	r.out = append(r.out, operand...)
 	r.out = append(r.out, punct(")", t))
@@ -721,7 +741,9 @@ func (r *rewriter) tableFunction(in []token, i int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	r.out = append(r.out, punct("(", t), raw("select", t))
+	sel := raw("select", t)
+	sel.space = false
+	r.out = append(r.out, punct("(", t), sel)
 	r.out = append(r.out, call...)
 	r.out = append(r.out, raw("as", t), column, punct(")", t), raw("as", t), alias)
 	return j, nil

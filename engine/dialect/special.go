@@ -1,5 +1,9 @@
 package dialect
 
+// The statements recognised before the TiDB parser and returned in
+// Statement.Special. Names are folded like identifiers (unquoted to lower
+// case, quoted as written).
+
 // Show is SHOW name, SHOW ALL or SHOW TRANSACTION ISOLATION LEVEL.
 type Show struct {
 	// Name is the lower-cased parameter name: "all" for SHOW ALL,
@@ -148,6 +152,14 @@ type Copy struct {
 	Escape string
 	// Freeze is true for FREEZE (ignored by Chronos).
 	Freeze bool
+	// ForceQuote lists the columns of FORCE_QUOTE (csv, COPY TO);
+	// ForceQuoteAll is FORCE_QUOTE *.
+	ForceQuote    []string
+	ForceQuoteAll bool
+	// ForceNotNull lists the columns of FORCE_NOT_NULL (csv, COPY FROM).
+	ForceNotNull []string
+	// ForceNull lists the columns of FORCE_NULL (csv, COPY FROM).
+	ForceNull []string
 }
 
 // Discard is DISCARD ALL (or PLANS, SEQUENCES, TEMP).

@@ -3,7 +3,7 @@
 //
 // Parse splits a query string into statements on top-level semicolons, turns
 // the PostgreSQL syntax the MySQL-dialect TiDB parser lacks into syntax it has
-// (a lexical rewrite: $n parameters, :: casts, E'' and dollar-quoted strings,
+// (a lexical rewrite: $n parameters, :: casts, E” and dollar-quoted strings,
 // PostgreSQL type names, regular-expression operators, RETURNING, ON
 // CONFLICT, ...), and parses the result with the TiDB parser in ANSI_QUOTES,
 // PIPES_AS_CONCAT and NO_BACKSLASH_ESCAPES mode. Statements the parser cannot

@@ -109,27 +109,25 @@ func (c *compiler) arith(op opcode.Op, l, r Expr) (Expr, error) {
 			WithHint("Could not choose a best candidate operator. You might need to add explicit type casts.")
 	}
 	var err error
-	if lt.IsUnknown() {
-		want := rt.Base()
-		if rt.OID == types.OIDDate && (op == opcode.Plus) {
-			want = types.Int4
+	if lt.IsUnknown() || rt.IsUnknown() {
+		known := lt
+		if lt.IsUnknown() {
+			known = rt
 		}
-		if l, err = c.coerce(l, want); err != nil {
+		if known.OID == types.OIDDate && op != opcode.Minus {
+			// date + unknown could be integer, interval or time.
+			return nil, sqlerr.New(sqlerr.AmbiguousFunction, "operator is not unique: %s %s %s", lt, name, rt).
+				WithHint("Could not choose a best candidate operator. You might need to add explicit type casts.")
+		}
+	}
+	if lt.IsUnknown() {
+		if l, err = c.coerce(l, rt.Base()); err != nil {
 			return nil, err
 		}
 		lt = l.Type()
 	}
 	if rt.IsUnknown() {
-		want := lt.Base()
-		if lt.OID == types.OIDDate && (op == opcode.Plus || op == opcode.Minus) {
-			want = types.Int4
-			if _, isConst := r.(*constExpr); isConst && op == opcode.Minus {
-				// date - 'unknown' is ambiguous in PostgreSQL between date
-				// - integer and date - date; treat a literal as integer.
-				want = types.Int4
-			}
-		}
-		if r, err = c.coerce(r, want); err != nil {
+		if r, err = c.coerce(r, lt.Base()); err != nil {
 			return nil, err
 		}
 		rt = r.Type()
@@ -467,16 +465,29 @@ func (e *dateDiff) String() string { return "(" + e.l.String() + " - " + e.r.Str
 // unary compiles prefix -, +, ~ and NOT.
 func (c *compiler) unary(x *ast.UnaryOperationExpr) (Expr, error) {
 	if x.Op == opcode.Minus {
-		inner := x.V
+		// Signs folded into a numeric constant, through parentheses and
+		// repeated minus signs, as PostgreSQL's grammar does.
+		neg, inner := true, x.V
+	loop:
 		for {
-			p, ok := inner.(*ast.ParenthesesExpr)
-			if !ok {
-				break
+			switch y := inner.(type) {
+			case *ast.ParenthesesExpr:
+				inner = y.Expr
+			case *ast.UnaryOperationExpr:
+				if y.Op != opcode.Minus {
+					break loop
+				}
+				neg, inner = !neg, y.V
+			default:
+				break loop
 			}
-			inner = p.Expr
 		}
 		if lit, ok := inner.(*test_driver.ValueExpr); ok {
-			if e, ok, err := negateLiteral(lit); ok || err != nil {
+			if !neg {
+				if e, err := literal(lit); err == nil && numericRank(e.Type()) > 0 {
+					return e, nil
+				}
+			} else if e, ok, err := negateLiteral(lit); ok || err != nil {
 				return e, err
 			}
 		}

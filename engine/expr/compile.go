@@ -207,9 +207,10 @@ func literal(v *test_driver.ValueExpr) (Expr, error) {
 	case test_driver.KindMysqlDecimal:
 		return numericLiteral(v.GetMysqlDecimal().String())
 	case test_driver.KindFloat64:
-		return numericLiteral(strconv.FormatFloat(v.GetFloat64(), 'g', -1, 64))
+		// 1e5 is numeric in PostgreSQL even when integral.
+		return numericConst(strconv.FormatFloat(v.GetFloat64(), 'g', -1, 64))
 	case test_driver.KindFloat32:
-		return numericLiteral(strconv.FormatFloat(float64(v.GetFloat32()), 'g', -1, 32))
+		return numericConst(strconv.FormatFloat(float64(v.GetFloat32()), 'g', -1, 32))
 	case test_driver.KindString:
 		return Const(v.GetString(), types.Unknown), nil
 	case test_driver.KindBytes:
@@ -234,6 +235,10 @@ func numericLiteral(s string) (Expr, error) {
 	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return intLiteral(i), nil
 	}
+	return numericConst(s)
+}
+
+func numericConst(s string) (Expr, error) {
 	v, err := types.ParseText(s, types.Numeric)
 	if err != nil {
 		return nil, err

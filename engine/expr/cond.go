@@ -112,7 +112,9 @@ func (c *compiler) caseExpr(x *ast.CaseExpr) (Expr, error) {
 	} else {
 		results = append(results, Const(nil, types.Unknown))
 	}
-	t, err := commonType(results, "CASE")
+	// PostgreSQL weighs the ELSE result first.
+	order := append([]Expr{results[len(results)-1]}, results[:len(results)-1]...)
+	t, err := commonType(order, "CASE")
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +311,8 @@ func (c *compiler) conditionalCall(name string, args []ast.ExprNode) (Expr, bool
 		if err != nil {
 			return nil, true, err
 		}
-		// The comparison may have converted a; evaluate the original.
+		// The result has the type the comparison converted a to.
+		a = eq.(*compareExpr).l
 		return &nullifExpr{a: a, eq: eq, t: a.Type(), str: "NULLIF(" + a.String() + ", " + b.String() + ")"}, true, nil
 	}
 	return nil, false, nil

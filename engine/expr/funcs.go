@@ -75,7 +75,7 @@ func (c *compiler) call(f *ast.FuncCallExpr) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return Const(x.Type().Base().String(), types.Text), nil
+		return Const(int64(x.Type().OID), types.Regtype), nil
 	}
 	if IsAggregate(name) {
 		return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed here")
@@ -152,10 +152,10 @@ func (o *overload) param(i int) types.T {
 // func_select_candidate does, simplified: every argument must be untyped
 // or implicitly convertible; most exact matches win, then most preferred
 // types where conversion is needed, then string types for untyped
-// arguments.
+// arguments, then preferred types for untyped arguments.
 func (c *compiler) pickOverload(ovs []overload, args []Expr) (*overload, error) {
 	var best *overload
-	bestScore := [3]int{-1, -1, -1}
+	bestScore := [4]int{-1, -1, -1, -1}
 	for i := range ovs {
 		ov := &ovs[i]
 		if len(args) != len(ov.args) && !(ov.variadic && len(args) >= len(ov.args)-1) {
@@ -164,7 +164,7 @@ func (c *compiler) pickOverload(ovs []overload, args []Expr) (*overload, error) 
 		if len(ov.args) == 0 && len(args) != 0 {
 			continue
 		}
-		var score [3]int
+		var score [4]int
 		ok := true
 		for j, a := range args {
 			p := ov.param(j)
@@ -175,6 +175,9 @@ func (c *compiler) pickOverload(ovs []overload, args []Expr) (*overload, error) 
 			case at.IsUnknown():
 				if p.Category() == 'S' {
 					score[2]++
+				}
+				if preferred(p) {
+					score[3]++
 				}
 			case at.OID == p.OID:
 				score[0]++
@@ -189,12 +192,21 @@ func (c *compiler) pickOverload(ovs []overload, args []Expr) (*overload, error) 
 		if !ok {
 			continue
 		}
-		if best == nil || score[0] > bestScore[0] ||
-			score[0] == bestScore[0] && (score[1] > bestScore[1] || score[1] == bestScore[1] && score[2] > bestScore[2]) {
+		if best == nil || better(score, bestScore) {
 			best, bestScore = ov, score
 		}
 	}
 	return best, nil
+}
+
+// better compares overload scores lexicographically.
+func better(a, b [4]int) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] > b[i]
+		}
+	}
+	return false
 }
 
 // cast compiles chronos_cast(expr, 'type name'), the dialect's form of

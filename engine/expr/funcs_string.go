@@ -54,13 +54,16 @@ func init() {
 	register("character_length", length...)
 	register("octet_length",
 		textFn(func(s string) (types.Value, error) { return int64(len(s)), nil }, types.Int4),
+		overload{args: []types.T{types.BPChar}, ret: types.Int4, fn: func(_ *Context, a []types.Value) (types.Value, error) {
+			return int64(len(a[0].(string))), nil
+		}},
 		overload{args: []types.T{types.Bytea}, ret: types.Int4, fn: func(_ *Context, a []types.Value) (types.Value, error) {
 			return int64(len(a[0].([]byte))), nil
 		}},
 	)
 	register("bit_length", textFn(func(s string) (types.Value, error) { return int64(len(s)) * 8, nil }, types.Int4))
-	register("lower", textFn(func(s string) (types.Value, error) { return strings.ToLower(s), nil }, types.Text))
-	register("upper", textFn(func(s string) (types.Value, error) { return strings.ToUpper(s), nil }, types.Text))
+	register("lower", textFn(func(s string) (types.Value, error) { return asciiLower(s), nil }, types.Text))
+	register("upper", textFn(func(s string) (types.Value, error) { return asciiUpper(s), nil }, types.Text))
 	register("initcap", textFn(func(s string) (types.Value, error) { return initcap(s), nil }, types.Text))
 	register("reverse", textFn(func(s string) (types.Value, error) {
 		r := []rune(s)
@@ -308,18 +311,22 @@ func substringBytes(b []byte, start, count int64, hasCount bool) (types.Value, e
 	return append([]byte(nil), b[from-1:to-1]...), nil
 }
 
+// initcap upper-cases the first letter of each alphanumeric run (ASCII
+// only, as in the C locale).
 func initcap(s string) string {
-	var b strings.Builder
+	b := []byte(s)
 	prevAlnum := false
-	for _, r := range s {
-		if prevAlnum {
-			b.WriteRune(unicode.ToLower(r))
-		} else {
-			b.WriteRune(unicode.ToUpper(r))
+	for i, c := range b {
+		isLower, isUpper := c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z'
+		switch {
+		case prevAlnum && isUpper:
+			b[i] = c + 'a' - 'A'
+		case !prevAlnum && isLower:
+			b[i] = c - ('a' - 'A')
 		}
-		prevAlnum = unicode.IsLetter(r) || unicode.IsDigit(r)
+		prevAlnum = isLower || isUpper || c >= '0' && c <= '9'
 	}
-	return b.String()
+	return string(b)
 }
 
 func translate(s, from, to string) string {

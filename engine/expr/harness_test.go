@@ -12,7 +12,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
-	_ "github.com/pingcap/tidb/pkg/parser/test_driver"
+	"github.com/pingcap/tidb/pkg/parser/test_driver"
 )
 
 // testCol is a column of a test table.
@@ -44,7 +44,7 @@ func mustParse(t testing.TB, typ types.T, s string) types.Value {
 //	  'xy'::varchar(5) AS v, '2024-01-02'::date AS dt,
 //	  '2024-01-02 03:04:05.5'::timestamp AS ts,
 //	  '2024-01-02 03:04:05.5+00'::timestamptz AS tz, 9000000000::int8 AS i8,
-//	  7::int2 AS i2, '\x0aff'::bytea AS by, NULL::text AS ns,
+//	  7::int2 AS i2, '\x0aff'::bytea AS ba, NULL::text AS ns,
 //	  2.5::float4 AS f4, NULL::bool AS nb) SELECT ... FROM t
 func rowTable(t testing.TB) *testTable {
 	return &testTable{
@@ -53,7 +53,7 @@ func rowTable(t testing.TB) *testTable {
 			{"f", types.Float8}, {"d", types.Numeric}, {"c", types.BPCharType(5)},
 			{"v", types.VarcharType(5)}, {"dt", types.Date}, {"ts", types.Timestamp},
 			{"tz", types.Timestamptz}, {"i8", types.Int8}, {"i2", types.Int2},
-			{"by", types.Bytea}, {"ns", types.Text}, {"f4", types.Float4}, {"nb", types.Bool},
+			{"ba", types.Bytea}, {"ns", types.Text}, {"f4", types.Float4}, {"nb", types.Bool},
 		},
 		rows: [][]types.Value{{
 			int64(5), nil, "hello", true, 1.5, mustParse(t, types.Numeric, "2.50"), "ab   ",
@@ -212,8 +212,24 @@ func parseExpr(t testing.TB, p *parser.Parser, sql string) ast.ExprNode {
 	if err != nil {
 		t.Fatalf("parse %q: %v", sql, err)
 	}
-	return stmt.(*ast.SelectStmt).Fields.Fields[0].Expr
+	e := stmt.(*ast.SelectStmt).Fields.Fields[0].Expr
+	// Number the ? markers in order, as the dialect numbers $n.
+	v := &paramNumberer{}
+	e.Accept(v)
+	return e
 }
+
+type paramNumberer struct{ n int }
+
+func (v *paramNumberer) Enter(n ast.Node) (ast.Node, bool) {
+	if pm, ok := n.(*test_driver.ParamMarkerExpr); ok {
+		pm.Order = v.n
+		v.n++
+	}
+	return n, false
+}
+
+func (v *paramNumberer) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // testNow is the statement time the tests evaluate with.
 var testNow = time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC)
@@ -236,9 +252,17 @@ func evalSQL(t testing.TB, p *parser.Parser, sql string, params []types.Value, p
 		return errString(err)
 	}
 	if v == nil {
-		return e.Type().String() + ":NULL"
+		return typeofName(e.Type()) + ":NULL"
 	}
-	return e.Type().String() + ":" + types.FormatText(v, e.Type())
+	return typeofName(e.Type()) + ":" + types.FormatText(v, e.Type())
+}
+
+// typeofName is what pg_typeof shows: the type without its modifier.
+func typeofName(t types.T) string {
+	if t.OID == types.OIDBPChar {
+		return "character"
+	}
+	return t.Base().String()
 }
 
 func errString(err error) string {

@@ -10,16 +10,15 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
-// stringArg converts an operand of a text operator or function: untyped
-// becomes text, character(n) loses its padding, other string types stay.
+// stringArg converts an operand of LIKE or a regular expression match:
+// untyped becomes text, string types stay (character(n) keeps its padding,
+// as bpcharlike does).
 func (c *compiler) stringArg(e Expr) (Expr, bool, error) {
 	t := e.Type()
 	switch {
 	case t.IsUnknown():
 		x, err := c.coerce(e, types.Text)
 		return x, true, err
-	case t.OID == types.OIDBPChar:
-		return castTo(e, types.Text), true, nil
 	case t.IsString():
 		return e, true, nil
 	}
@@ -115,7 +114,7 @@ type likeTok struct {
 
 func compileLike(p string, escape rune, fold bool) (*likeMatcher, error) {
 	if fold {
-		p = strings.ToLower(p)
+		p = asciiLower(p)
 	}
 	m := &likeMatcher{fold: fold}
 	for i := 0; i < len(p); {
@@ -145,7 +144,7 @@ func compileLike(p string, escape rune, fold bool) (*likeMatcher, error) {
 
 func (m *likeMatcher) match(s string) bool {
 	if m.fold {
-		s = strings.ToLower(s)
+		s = asciiLower(s)
 	}
 	return likeMatch(m.pat, s)
 }
@@ -193,6 +192,7 @@ func compileRegexp(p string, fold bool) (*regexp.Regexp, error) {
 	if fold {
 		p = "(?i)" + p
 	}
+	p = translateRegexp(p)
 	re, err := regexp.Compile(p)
 	if err != nil {
 		return nil, sqlerr.New(sqlerr.InvalidRegularExpression, "invalid regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
@@ -260,4 +260,62 @@ func (e *regexpExpr) Eval(ctx *Context, row []types.Value) (types.Value, error) 
 func (e *regexpExpr) Type() types.T { return types.Bool }
 func (e *regexpExpr) String() string {
 	return "(" + e.arg.String() + " " + e.op + " " + e.pattern.String() + ")"
+}
+
+// asciiLower folds ASCII letters only, as PostgreSQL does in the C locale
+// (Chronos's collation).
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// asciiUpper is asciiLower's counterpart.
+func asciiUpper(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'a' && b[j] <= 'z' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// translateRegexp adapts PostgreSQL regular expression syntax that Go's
+// RE2 spells differently: the word-boundary escapes \m, \M, \y.
+func translateRegexp(p string) string {
+	if !strings.Contains(p, "\\") {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '\\' && i+1 < len(p) {
+			switch p[i+1] {
+			case 'm', 'M', 'y':
+				b.WriteString(`\b`)
+				i++
+				continue
+			}
+			b.WriteByte(p[i])
+			b.WriteByte(p[i+1])
+			i++
+			continue
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
 }

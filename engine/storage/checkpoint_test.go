@@ -80,28 +80,42 @@ func allTypesRows() [][]types.Value {
 	}
 }
 
-// buildStore creates a store exercising everything a checkpoint keeps:
-// all types, NULL vs '', serial sequences, gaps in row IDs, several
-// versions, indexes, views, OIDs, dropped objects.
-func buildStore(t testing.TB) *Store {
-	s := newUsers(t)
-	must(t, s, &CreateTable{Def: allTypesDef()})
-	for _, r := range allTypesRows() {
-		must(t, s, &Write{Ops: []Op{{Kind: OpInsert, Table: "all types", Values: r, SerialColumns: []int{0}}}})
+// buildCommands returns fresh commands building a store that exercises
+// everything a checkpoint keeps: all types, NULL vs '', serial sequences,
+// gaps in row IDs, several versions, indexes, views, OIDs, dropped objects.
+// Command i is meant for raft index i+1.
+func buildCommands() []Command {
+	cmds := []Command{
+		&CreateTable{Def: usersDef()},
+		&Write{Ops: []Op{user(1, "alice", "a@x", int64(10)), user(2, "bob", nil, nil)}},
+		&CreateTable{Def: allTypesDef()},
 	}
-	must(t, s, &Write{Ops: []Op{{Kind: OpDelete, Table: "all types", RowID: 2, Version: 5}}})
-	must(t, s, &Write{Ops: []Op{user(3, "carol", "", int64(0)), user(4, "dave", nil, nil), user(5, "", "e", nil)}})
-	must(t, s, &Write{Ops: []Op{{Kind: OpIncrement, Table: "users", RowID: 4, Deltas: []Delta{{Column: 3, Add: int64(1)}}}}})
-	must(t, s, &CreateTable{Def: TableDef{Name: "dropped", Columns: []Column{{Name: "x", Type: types.Int4}}}})
-	must(t, s, &DropTable{Names: []string{"dropped"}})
-	must(t, s, &CreateTable{Def: TableDef{Name: "empty", Columns: []Column{{Name: "x", Type: types.Text}}}})
-	must(t, s, &CreateTable{Def: TableDef{Name: "../escape/Me", Columns: []Column{{Name: "only", Type: types.Text}}}})
-	must(t, s, &Write{Ops: []Op{
-		{Kind: OpInsert, Table: "../escape/Me", Values: vals(nil)},
-		{Kind: OpInsert, Table: "../escape/Me", Values: vals("")},
-		{Kind: OpInsert, Table: "../escape/Me", Values: vals(nil)},
-	}})
-	must(t, s, &CreateView{Def: ViewDef{Name: "v", Query: "SELECT name FROM users", Columns: []string{"name"}, DependsOn: []string{"users"}}})
+	for _, r := range allTypesRows() {
+		cmds = append(cmds, &Write{Ops: []Op{{Kind: OpInsert, Table: "all types", Values: r, SerialColumns: []int{0}}}})
+	}
+	return append(cmds,
+		&Write{Ops: []Op{{Kind: OpDelete, Table: "all types", RowID: 2, Version: 5}}},
+		&Write{Ops: []Op{user(3, "carol", "", int64(0)), user(4, "dave", nil, nil), user(5, "", "e", nil)}},
+		&Write{Ops: []Op{{Kind: OpIncrement, Table: "users", RowID: 4, Deltas: []Delta{{Column: 3, Add: int64(1)}}}}},
+		&CreateTable{Def: TableDef{Name: "dropped", Columns: []Column{{Name: "x", Type: types.Int4}}}},
+		&DropTable{Names: []string{"dropped"}},
+		&CreateTable{Def: TableDef{Name: "empty", Columns: []Column{{Name: "x", Type: types.Text}}}},
+		&CreateTable{Def: TableDef{Name: "../escape/Me", Columns: []Column{{Name: "only", Type: types.Text}}}},
+		&Write{Ops: []Op{
+			{Kind: OpInsert, Table: "../escape/Me", Values: vals(nil)},
+			{Kind: OpInsert, Table: "../escape/Me", Values: vals("")},
+			{Kind: OpInsert, Table: "../escape/Me", Values: vals(nil)},
+		}},
+		&CreateView{Def: ViewDef{Name: "v", Query: "SELECT name FROM users", Columns: []string{"name"}, DependsOn: []string{"users"}}},
+	)
+}
+
+// buildStore applies buildCommands to a new store.
+func buildStore(t testing.TB) *Store {
+	s := New()
+	for _, c := range buildCommands() {
+		must(t, s, c)
+	}
 	return s
 }
 

@@ -206,7 +206,7 @@ func opFromProto(m *pb.Op, op *Op) error {
 		TableOID:      m.TableOid,
 		SchemaVersion: m.SchemaVersion,
 	}
-	if len(m.Values) > 0 {
+	if len(m.Values) > 0 || kind == OpInsert || kind == OpUpdate {
 		op.Values = make([]types.Value, len(m.Values))
 		for i, pv := range m.Values {
 			v, err := valueFromProto(pv)

@@ -28,14 +28,14 @@ func parseBytea(s string) ([]byte, error) {
 			}
 			hi, ok := unhex(c)
 			if !ok {
-				return nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid hexadecimal digit: \"%s\"", string(rune(c)))
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid hexadecimal digit: \"%s\"", string(rune(c)))
 			}
 			if i+1 >= len(s) {
-				return nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid hexadecimal data: odd number of digits")
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid hexadecimal data: odd number of digits")
 			}
 			lo, ok := unhex(s[i+1])
 			if !ok {
-				return nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid hexadecimal digit: \"%s\"", string(rune(s[i+1])))
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "invalid hexadecimal digit: \"%s\"", string(rune(s[i+1])))
 			}
 			out = append(out, hi<<4|lo)
 			i += 2

@@ -21,6 +21,9 @@ func FormatText(v Value, t T) string {
 		}
 		return "f"
 	case int64:
+		if t.OID == OIDRegtype {
+			return RegtypeName(OID(x))
+		}
 		return strconv.FormatInt(x, 10)
 	case int:
 		return strconv.Itoa(x)
@@ -145,9 +148,23 @@ func parseInt(s string, t T) (Value, error) {
 func parseOID(s string, t T) (Value, error) {
 	in := strings.TrimSpace(s)
 	n, err := strconv.ParseInt(in, 10, 64)
+	if err != nil && t.OID == OIDRegtype {
+		typ, terr := ParseTypeName(in)
+		if terr != nil {
+			return nil, terr
+		}
+		return int64(typ.OID), nil
+	}
 	if err != nil {
-		if t.OID != OIDOid {
-			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "cannot resolve \"%s\" as %s here", s, t)
+		// Names need the catalog; the engine resolves those before
+		// calling here, so a name reaching this point does not exist.
+		switch t.OID {
+		case OIDRegclass:
+			return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", in)
+		case OIDRegtype:
+			return nil, sqlerr.New(sqlerr.UndefinedObject, "type \"%s\" does not exist", in)
+		case OIDRegproc:
+			return nil, sqlerr.New(sqlerr.UndefinedFunction, "function \"%s\" does not exist", in)
 		}
 		return nil, sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid input syntax for type oid: \"%s\"", s)
 	}
@@ -158,6 +175,23 @@ func parseOID(s string, t T) (Value, error) {
 		n += 1 << 32
 	}
 	return n, nil
+}
+
+// RegtypeName is regtype's output for a builtin type OID: format_type
+// without a modifier ("integer", "character", "timestamp with time zone");
+// an unknown OID prints as its number.
+func RegtypeName(o OID) string {
+	switch o {
+	case OIDBPChar:
+		return "character"
+	case OIDUnknown:
+		return "-"
+	}
+	s := shortName(o)
+	if strings.HasPrefix(s, "type ") {
+		return strconv.FormatUint(uint64(o), 10)
+	}
+	return s
 }
 
 // truncateName cuts a name to NAMEDATALEN-1 = 63 bytes on a character

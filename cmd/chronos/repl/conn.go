@@ -160,7 +160,7 @@ func (s *session) reconnect(ctx context.Context) error {
 	fmt.Fprintf(s.cfg.Stderr, "Succeeded, connected to %s.\n", displayAddress(s.cfg.Addresses[s.addrIndex]))
 	s.lastTxStatus = 'I'
 	if wasInTx {
-		fmt.Fprintln(s.cfg.Stderr, "WARNING:  the open transaction was lost; its statements were not committed unless the server said so")
+		fmt.Fprintln(s.cfg.Stderr, "WARNING:  the open transaction was lost; its changes were not committed")
 	}
 	for _, stmt := range s.settings.statements() {
 		if _, err := s.conn.PgConn().Exec(ctx, stmt).ReadAll(); err != nil {

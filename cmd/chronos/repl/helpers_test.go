@@ -119,7 +119,7 @@ func TestSettingsLog(t *testing.T) {
 		{"SET application_name = 'a';", "SET"},
 		{"set search_path to public", "SET"},
 		{"SET chronos.read_consistency = 'stale'", "SET"},
-		{"SET LOCAL statement_timeout = 5", "SET"},       // transaction scope: not replayed
+		{"SET LOCAL statement_timeout = 5", "SET"},              // transaction scope: not replayed
 		{"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "SET"}, // not a parameter
 		{"SET TIME ZONE 'UTC'", "SET"},
 		{"SET application_name = 'b'", "SET"}, // replaces the first
@@ -243,7 +243,7 @@ func TestCompleter(t *testing.T) {
 		{"SEL", []string{"SELECT "}},
 		{"sel", []string{"select "}},
 		{"SELECT * FROM us", []string{"user_roles ", "users "}},
-		{"select * from users wh", []string{"where "}},
+		{"select * from users wh", []string{"when ", "where "}},
 		{"INSERT INTO it", []string{"items "}},
 		{`\x`, []string{`\x `}},
 		{`\tim`, []string{`\timing `}},

@@ -136,8 +136,9 @@ func (s *session) execSQL(ctx context.Context, sql string) bool {
 	for mrr.NextResult() {
 		res, err := readResult(mrr.ResultReader())
 		if err != nil {
-			failed = err
-			s.printError(err, sql)
+			if failed == nil {
+				failed = err
+			}
 			continue
 		}
 		results = append(results, res)
@@ -145,9 +146,18 @@ func (s *session) execSQL(ctx context.Context, sql string) bool {
 	}
 	if err := mrr.Close(); err != nil && failed == nil {
 		failed = err
-		s.printError(err, sql)
 	}
 	s.running.Store(nil)
+	if failed != nil {
+		var pgErr *pgconn.PgError
+		if !errors.As(failed, &pgErr) && !s.connected() {
+			fmt.Fprintf(s.cfg.Stderr, "%sserver closed the connection unexpectedly\n"+
+				"\tThis probably means the server terminated abnormally\n"+
+				"\tbefore or while processing the request.\n", s.errPrefix())
+		} else {
+			s.printError(failed, sql)
+		}
+	}
 	elapsed := time.Since(start)
 	s.lastTxStatus = pc.TxStatus()
 

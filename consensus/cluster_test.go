@@ -1,0 +1,399 @@
+package consensus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+)
+
+// cluster is an in-process raft cluster: each member has its own data
+// directory, a gRPC server on 127.0.0.1 and the kv state machine.
+type cluster struct {
+	t       *testing.T
+	root    string
+	mod     func(*Config)
+	members map[string]*member
+}
+
+type member struct {
+	name string
+	addr string
+	dir  string
+	gs   *grpc.Server
+	sm   *kvSM
+	n    *Node
+}
+
+func newCluster(t *testing.T, mod func(*Config)) *cluster {
+	c := &cluster{t: t, root: t.TempDir(), mod: mod, members: map[string]*member{}}
+	t.Cleanup(func() {
+		for _, m := range c.members {
+			c.kill(m.name)
+		}
+	})
+	return c
+}
+
+// startN starts n1 (bootstrapping) and then n2..nN, each joining through
+// all members started before it.
+func (c *cluster) startN(count int) {
+	peers := map[string]string{}
+	for i := 1; i <= count; i++ {
+		name := fmt.Sprintf("n%d", i)
+		m := c.start(name, maps.Clone(peers))
+		peers[name] = m.addr
+	}
+}
+
+// start starts (or restarts) member name, joining through peers if it has
+// no data yet.
+func (c *cluster) start(name string, peers map[string]string) *member {
+	c.t.Helper()
+	m := c.members[name]
+	if m == nil {
+		m = &member{name: name, dir: filepath.Join(c.root, name)}
+		c.members[name] = m
+	}
+	addr := m.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	m.addr = lis.Addr().String()
+	sm, err := loadKV(filepath.Join(m.dir, "sm"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	cfg := Config{
+		Name:           name,
+		Address:        m.addr,
+		Dir:            filepath.Join(m.dir, "raft"),
+		Peers:          peers,
+		TickInterval:   20 * time.Millisecond,
+		ElectionTicks:  10,
+		RequestTimeout: 3 * time.Second,
+		Logger:         testLogger(c.t).With("test_member", name),
+	}
+	if c.mod != nil {
+		c.mod(&cfg)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	n, err := Start(ctx, cfg, sm)
+	if err != nil {
+		lis.Close()
+		c.t.Fatalf("start %s: %v", name, err)
+	}
+	m.gs = grpc.NewServer(GRPCServerOptions()...)
+	n.RegisterGRPC(m.gs)
+	go m.gs.Serve(lis)
+	m.sm, m.n = sm, n
+	return m
+}
+
+// kill stops a member as a crash would: no checkpoint, connections cut.
+func (c *cluster) kill(name string) {
+	m := c.members[name]
+	if m == nil || m.n == nil {
+		return
+	}
+	m.n.crash = true
+	m.n.Stop()
+	m.gs.Stop()
+	m.n = nil
+}
+
+// running returns the members that are up.
+func (c *cluster) running() []*member {
+	var out []*member
+	for _, m := range c.members {
+		if m.n != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// waitFor polls cond until it holds or timeout passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// leader waits until the running members agree on a leader among them.
+func (c *cluster) leader() *member {
+	c.t.Helper()
+	var lead *member
+	waitFor(c.t, 10*time.Second, "a leader", func() bool {
+		lead = nil
+		running := c.running()
+		for _, m := range running {
+			if m.n.Stats().Role == "leader" {
+				lead = m
+			}
+		}
+		if lead == nil {
+			return false
+		}
+		for _, m := range running {
+			if m.n.Stats().Leader != lead.n.cfg.ID {
+				return false
+			}
+		}
+		return true
+	})
+	return lead
+}
+
+// follower returns a running member that is not the leader.
+func (c *cluster) follower() *member {
+	lead := c.leader()
+	for _, m := range c.running() {
+		if m != lead {
+			return m
+		}
+	}
+	c.t.Fatal("no follower running")
+	return nil
+}
+
+func (m *member) propose(t *testing.T, cmd string) any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := m.n.Propose(ctx, []byte(cmd))
+	if err != nil {
+		t.Fatalf("%s: Propose(%q): %v", m.name, cmd, err)
+	}
+	return res
+}
+
+// converged waits until every running member applied the same state.
+func (c *cluster) converged() {
+	c.t.Helper()
+	waitFor(c.t, 15*time.Second, "all members to apply the same state", func() bool {
+		running := c.running()
+		want := running[0].sm.snapshot2()
+		for _, m := range running[1:] {
+			got := m.sm.snapshot2()
+			if !maps.Equal(got.Data, want.Data) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func (s *kvSM) snapshot2() kvFile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.snapshot()
+}
+
+func TestClusterReplicatesAndReadsOnFollowers(t *testing.T) {
+	c := newCluster(t, nil)
+	c.startN(3)
+	lead := c.leader()
+	if got := len(lead.n.Members()); got != 3 {
+		t.Fatalf("leader knows %d members, want 3", got)
+	}
+	// Writes through every member, the followers' forwarded through raft.
+	for i := 0; i < 30; i++ {
+		m := c.members[fmt.Sprintf("n%d", i%3+1)]
+		m.propose(t, fmt.Sprintf("set k%d=%d", i, i))
+	}
+	// A write acknowledged by one follower is visible to a linearizable
+	// read on another member at once.
+	for i := 0; i < 10; i++ {
+		w, r := c.members["n2"], c.members["n3"]
+		if i%2 == 1 {
+			w, r = r, w
+		}
+		key := fmt.Sprintf("rw%d", i)
+		w.propose(t, "set "+key+"=x")
+		if err := r.n.LinearizableRead(context.Background()); err != nil {
+			t.Fatalf("%s: LinearizableRead: %v", r.name, err)
+		}
+		if _, ok := r.sm.get(key); !ok {
+			t.Fatalf("%s acknowledged %s, but a linearizable read on %s does not see it", w.name, key, r.name)
+		}
+	}
+	c.converged()
+	st := lead.n.ClusterStatus(context.Background())
+	if len(st) != 3 {
+		t.Fatalf("ClusterStatus listed %d members", len(st))
+	}
+	roles := map[string]int{}
+	for _, s := range st {
+		if !s.Reachable || s.Address == "" || s.Term == 0 || s.Applied == 0 {
+			t.Errorf("status of %s: %+v", s.Name, s)
+		}
+		roles[s.Role]++
+	}
+	if roles["leader"] != 1 || roles["follower"] != 2 {
+		t.Errorf("roles %v, want one leader and two followers", roles)
+	}
+}
+
+func TestClusterLeaderFailover(t *testing.T) {
+	c := newCluster(t, nil)
+	c.startN(3)
+	old := c.leader()
+	for i := 0; i < 20; i++ {
+		old.propose(t, fmt.Sprintf("set before%d=1", i))
+	}
+	c.kill(old.name)
+	start := time.Now()
+	lead := c.leader()
+	t.Logf("new leader %s after %s", lead.name, time.Since(start).Round(time.Millisecond))
+	if lead == old {
+		t.Fatal("the killed member is still the leader")
+	}
+	for _, m := range c.running() {
+		for i := 0; i < 10; i++ {
+			m.propose(t, fmt.Sprintf("set after-%s-%d=1", m.name, i))
+		}
+	}
+	// The killed member comes back with its data and catches up.
+	back := c.start(old.name, nil)
+	c.converged()
+	if got := back.sm.len(); got != 40 {
+		t.Errorf("restarted member has %d keys, want 40", got)
+	}
+	st := c.leader().n.ClusterStatus(context.Background())
+	for _, s := range st {
+		if !s.Reachable {
+			t.Errorf("%s unreachable after restart", s.Name)
+		}
+	}
+}
+
+func TestClusterSnapshotCatchUp(t *testing.T) {
+	c := newCluster(t, func(cfg *Config) { cfg.CheckpointEntries = 20; cfg.CatchUpEntries = 5 })
+	c.startN(3)
+	lagging := c.follower()
+	c.kill(lagging.name)
+	lead := c.leader()
+	for i := 0; i < 100; i++ {
+		lead.propose(t, fmt.Sprintf("set k%d=%d", i, i))
+	}
+	if first, _ := lead.n.storage.FirstIndex(); first < 50 {
+		t.Fatalf("leader's log starts at %d; want it compacted past the lagging member", first)
+	}
+	// A member that was down across compactions gets a snapshot.
+	back := c.start(lagging.name, nil)
+	c.converged()
+	if back.sm.restores == 0 {
+		t.Errorf("%s caught up without a snapshot", back.name)
+	}
+	if back.sm.len() != 100 {
+		t.Errorf("%s has %d keys, want 100", back.name, back.sm.len())
+	}
+	// So does a brand-new member.
+	peers := map[string]string{lead.name: lead.addr}
+	fresh := c.start("n4", peers)
+	c.converged()
+	if fresh.sm.restores == 0 {
+		t.Errorf("new member caught up without a snapshot")
+	}
+	// And both keep applying new entries after the snapshot.
+	fresh.propose(t, "set last=1")
+	c.converged()
+	if lead.n.Stats().SnapshotsSent < 2 {
+		t.Errorf("leader sent %d snapshots, want 2", lead.n.Stats().SnapshotsSent)
+	}
+	// A restarted snapshot receiver replays from its own checkpoint.
+	c.kill(fresh.name)
+	fresh = c.start("n4", nil)
+	c.converged()
+	if _, ok := fresh.sm.get("last"); !ok {
+		t.Error("restarted member lost the entry after its snapshot")
+	}
+}
+
+func TestClusterRemoveMember(t *testing.T) {
+	c := newCluster(t, nil)
+	c.startN(3)
+	lead := c.leader()
+	victim := c.follower()
+	var via *member
+	for _, m := range c.running() {
+		if m != lead && m != victim {
+			via = m // a follower, so the request is forwarded to the leader
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := RemoveVia(ctx, via.addr, victim.name); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-victim.n.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("removed member did not stop")
+	}
+	if err := victim.n.Err(); !errors.Is(err, ErrRemoved) {
+		t.Errorf("removed member's Err = %v, want ErrRemoved", err)
+	}
+	c.kill(victim.name)
+	for _, m := range c.running() {
+		if got := len(m.n.Members()); got != 2 {
+			t.Errorf("%s lists %d members after the removal, want 2", m.name, got)
+		}
+	}
+	// Two members remain a quorum of two.
+	via.propose(t, "set after-removal=1")
+	c.converged()
+	if err := RemoveVia(ctx, via.addr, "nobody"); err == nil {
+		t.Error("removing an unknown member succeeded")
+	}
+}
+
+func TestClusterNoQuorum(t *testing.T) {
+	c := newCluster(t, func(cfg *Config) { cfg.RequestTimeout = time.Second })
+	c.startN(3)
+	lead := c.leader()
+	lead.propose(t, "set a=1")
+	var survivor *member
+	for _, m := range c.running() {
+		if m != lead && survivor == nil {
+			survivor = m
+			continue
+		}
+		c.kill(m.name)
+	}
+	start := time.Now()
+	_, err := survivor.n.Propose(context.Background(), []byte("set b=1"))
+	took := time.Since(start)
+	if !errors.Is(err, ErrNoQuorum) {
+		t.Fatalf("Propose without quorum: %v, want ErrNoQuorum", err)
+	}
+	if took > 3*time.Second {
+		t.Errorf("Propose without quorum took %s with RequestTimeout 1s", took)
+	}
+	start = time.Now()
+	err = survivor.n.LinearizableRead(context.Background())
+	if !errors.Is(err, ErrNoQuorum) {
+		t.Fatalf("LinearizableRead without quorum: %v, want ErrNoQuorum", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("LinearizableRead without quorum took %s", took)
+	}
+	t.Logf("errors without quorum: %v", err)
+}
