@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"go.etcd.io/raft/v3/raftpb"
 	"google.golang.org/grpc"
 )
 
@@ -270,8 +271,9 @@ func TestClusterLeaderFailover(t *testing.T) {
 			m.propose(t, fmt.Sprintf("set after-%s-%d=1", m.name, i))
 		}
 	}
-	// The killed member comes back with its data and catches up.
-	back := c.start(old.name, nil)
+	// The killed member comes back with its data and catches up; with a
+	// log, it rejoins its own cluster whatever peers it is given.
+	back := c.start(old.name, map[string]string{"elsewhere": "127.0.0.1:1"})
 	c.converged()
 	if got := back.sm.len(); got != 40 {
 		t.Errorf("restarted member has %d keys, want 40", got)
@@ -353,9 +355,7 @@ func TestClusterRemoveMember(t *testing.T) {
 	}
 	c.kill(victim.name)
 	for _, m := range c.running() {
-		if got := len(m.n.Members()); got != 2 {
-			t.Errorf("%s lists %d members after the removal, want 2", m.name, got)
-		}
+		waitFor(t, 5*time.Second, m.name+" to list 2 members", func() bool { return len(m.n.Members()) == 2 })
 	}
 	// Two members remain a quorum of two.
 	via.propose(t, "set after-removal=1")
@@ -396,4 +396,113 @@ func TestClusterNoQuorum(t *testing.T) {
 		t.Errorf("LinearizableRead without quorum took %s", took)
 	}
 	t.Logf("errors without quorum: %v", err)
+}
+
+// blackhole accepts connections on addr and never answers, like a peer
+// whose process is paused.
+func blackhole(t *testing.T, addr string) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := lis.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() {
+		lis.Close()
+		<-done
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+}
+
+func TestClusterSlowPeerDoesNotBlock(t *testing.T) {
+	c := newCluster(t, nil)
+	c.startN(3)
+	lead := c.leader()
+	slow := c.follower()
+	c.kill(slow.name)
+	blackhole(t, slow.addr)
+	start := time.Now()
+	for i := 0; i < 50; i++ {
+		lead.propose(t, fmt.Sprintf("set k%d=1", i))
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("50 proposals took %s with one peer blackholed", took)
+	}
+	for _, s := range lead.n.ClusterStatus(context.Background()) {
+		if s.Name == slow.name && s.Reachable {
+			t.Errorf("blackholed member %s reported reachable", s.Name)
+		}
+	}
+}
+
+func TestTransportFullQueueDrops(t *testing.T) {
+	s := startSingle(t, t.TempDir(), nil)
+	hole := "127.0.0.1:0"
+	lis, err := net.Listen("tcp", hole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hole = lis.Addr().String()
+	lis.Close()
+	blackhole(t, hole)
+	const ghost = 42
+	s.n.trans.setPeers([]Member{{ID: 1, Name: "n1"}, {ID: ghost, Name: "ghost", Address: hole}})
+	msgs := make([]raftpb.Message, peerQueueLen+100)
+	for i := range msgs {
+		msgs[i] = raftpb.Message{Type: raftpb.MsgHeartbeat, To: ghost, From: 1, Term: 1}
+	}
+	start := time.Now()
+	s.n.trans.send(msgs)
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("send to a blackholed peer took %s; it must never wait", took)
+	}
+	if q := len(s.n.trans.peer(ghost).queue); q < peerQueueLen-10 {
+		t.Errorf("queue holds %d messages; want it full (%d) with the rest dropped", q, peerQueueLen)
+	}
+	// Proposals still flow.
+	s.propose("set a=1")
+}
+
+func TestClusterJoinConflicts(t *testing.T) {
+	c := newCluster(t, nil)
+	c.startN(2)
+	lead := c.leader()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// A different node claiming an existing name under another raft ID.
+	_, err := lead.n.addMember(ctx, Member{ID: 99, Name: "n2", Address: "127.0.0.1:1"}, false)
+	if !errors.Is(err, errMemberExists) {
+		t.Errorf("join with a taken name: %v, want errMemberExists", err)
+	}
+	// A raft ID collision between two names.
+	_, err = lead.n.addMember(ctx, Member{ID: RaftID("n2"), Name: "other", Address: "127.0.0.1:1"}, false)
+	if !errors.Is(err, errMemberExists) {
+		t.Errorf("join with a colliding raft ID: %v, want errMemberExists", err)
+	}
+	// The same member again (a retry after a failed start) is fine.
+	if _, err := lead.n.addMember(ctx, Member{ID: RaftID("n2"), Name: "n2", Address: c.members["n2"].addr}, false); err != nil {
+		t.Errorf("repeated join: %v", err)
+	}
+	// A removed member's ID is never reused.
+	c.start("n3", map[string]string{"n1": c.members["n1"].addr})
+	if err := lead.n.RemoveMember(ctx, "n3"); err != nil {
+		t.Fatal(err)
+	}
+	c.kill("n3")
+	_, err = lead.n.addMember(ctx, Member{ID: RaftID("n3"), Name: "n3", Address: "127.0.0.1:1"}, false)
+	if !errors.Is(err, errMemberExists) {
+		t.Errorf("rejoin of a removed member: %v, want a refusal", err)
+	}
 }

@@ -51,6 +51,30 @@
 // returns. Stop applies nothing further, checkpoints once more (a cleanly
 // stopped node's CSV files are current) and closes the log.
 //
+// # Clusters
+//
+// Members talk over gRPC (proto/transport.proto, served by RegisterGRPC on
+// the node's shared port; transport.go sends, grpc.go receives). Each peer
+// has one long-lived client stream fed by a bounded queue of messages,
+// batched per send; a full queue or a failed stream is reported to raft
+// (ReportUnreachable) and the Ready loop never waits for a peer. A snapshot
+// travels on its own stream in 1 MiB chunks and its outcome is reported
+// (ReportSnapshot); the receiver restores it and skips the entries it
+// already covers.
+//
+// Members have string names (the server's --id); RaftID maps a name to its
+// raft ID (64-bit FNV-1a), recorded in the log's metadata, in the conf
+// change's context (the Member JSON with the address) and in
+// Dir/members.json. A new member asks a peer to add it (Join; a follower
+// forwards to the leader, which checks for name and ID conflicts and
+// proposes the conf change), then starts with an empty log and catches up
+// from the leader, by snapshot if the log was compacted. A member with a
+// log always restarts into its own cluster. Removal (RemoveMember,
+// RemoveVia) is a conf change; a removed member stops with ErrRemoved when
+// it applies the change or a peer refuses its messages. Followers forward
+// proposals to the leader through raft and serve linearizable reads through
+// ReadIndex. ClusterStatus asks every member for its Status.
+//
 // # Failure
 //
 // Without a leader or quorum, Propose and LinearizableRead fail within

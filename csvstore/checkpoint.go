@@ -56,6 +56,7 @@ type catalogFile struct {
 // the current one atomically; see DESIGN.md for the steps. catalog must be
 // a JSON value (it is embedded in catalog.json as is, to stay readable).
 // Tables' files are written in the order given. dir is created if needed.
+// Calls for the same dir must not overlap.
 func Write(dir string, index uint64, catalog []byte, tables []Table) error {
 	if !json.Valid(catalog) {
 		return errors.New("csvstore: catalog is not valid JSON")

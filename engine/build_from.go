@@ -134,6 +134,12 @@ func (b *builder) collectSource(q *scope, ts *ast.TableSource) (*fromTree, error
 		if cte := b.lookupCTE(src); cte != nil {
 			return b.collectCTE(q, cte, alias, ts.ColumnNames)
 		}
+		if node := b.systemView(src); node != nil {
+			if alias == "" {
+				alias = src.Name.O
+			}
+			return derivedTree(node, alias, ts.ColumnNames)
+		}
 		if t, err := b.table(src); err == nil {
 			if alias == "" {
 				alias = src.Name.O

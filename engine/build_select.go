@@ -165,9 +165,6 @@ func (b *builder) finishSelect(ss *selectState) (planNode, error) {
 		return nil, sqlerr.New(sqlerr.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
 	}
 	var node planNode = proj
-	if proj.isIdentity() {
-		node = proj.input
-	}
 	if ss.sel.Distinct {
 		node = &distinctNode{input: node, width: visible}
 	}
@@ -239,14 +236,14 @@ func (b *builder) buildLimit(node planNode, lim *ast.Limit) (planNode, error) {
 	}
 	l := &limitNode{input: node}
 	if lim.Count != nil {
-		e, err := b.constant(lim.Count, "LIMIT")
+		e, err := b.compileAs(&scope{aggClause: "LIMIT"}, lim.Count, types.Int8)
 		if err != nil {
 			return nil, err
 		}
 		l.count = e
 	}
 	if lim.Offset != nil {
-		e, err := b.constant(lim.Offset, "OFFSET")
+		e, err := b.compileAs(&scope{aggClause: "OFFSET"}, lim.Offset, types.Int8)
 		if err != nil {
 			return nil, err
 		}

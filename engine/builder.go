@@ -4,7 +4,6 @@ import (
 	"github.com/chronos-db/chronos/engine/expr"
 	"github.com/chronos-db/chronos/engine/sqlerr"
 	"github.com/chronos-db/chronos/engine/storage"
-	"github.com/chronos-db/chronos/engine/types"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
@@ -23,6 +22,9 @@ type builder struct {
 	ctes []map[string]*cteDef
 	// viewDepth guards against views that refer to themselves.
 	viewDepth int
+	// subqueries counts the subqueries planned, so a write can tell
+	// whether its values read tables.
+	subqueries int
 }
 
 // cteDef is one WITH query.
@@ -60,28 +62,4 @@ func checkSchema(name *ast.TableName) error {
 		return nil
 	}
 	return sqlerr.New(sqlerr.UndefinedTable, "relation \"%s.%s\" does not exist", name.Schema.O, name.Name.O)
-}
-
-// constant compiles an expression that may not refer to any column
-// (LIMIT, OFFSET, VALUES outside FROM, defaults).
-func (b *builder) constant(e ast.ExprNode, clause string) (expr.Expr, error) {
-	s := &scope{aggClause: clause}
-	return b.compile(s, e)
-}
-
-// paramTypes returns the final parameter types: inferred ones, text where
-// nothing was inferred.
-func (b *builder) paramTypes(n int) []types.T {
-	out := make([]types.T, n)
-	for i := range out {
-		t := types.Unknown
-		if i < len(b.params.Types) {
-			t = b.params.Types[i]
-		}
-		if t.IsUnknown() {
-			t = types.Text
-		}
-		out[i] = t
-	}
-	return out
 }

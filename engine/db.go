@@ -18,6 +18,9 @@ type Options struct {
 	// serialization failure (40001) is re-evaluated on a fresh snapshot
 	// before the error reaches the client. Zero means 50.
 	RetryLimit int
+	// Cluster reports the cluster's members for SHOW CLUSTER and
+	// chronos.nodes (see cluster.go); nil means none are known.
+	Cluster ClusterInfo
 }
 
 // DB is one node's database: the storage state machine, the Log that

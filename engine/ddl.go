@@ -148,7 +148,7 @@ func keyColumns(cols []storage.Column, table string, keys []*ast.IndexPartSpecif
 		}
 		pos := -1
 		for i, c := range cols {
-			if sameName(c.Name, k.Column.Name.O) && (pos < 0 || c.Name == k.Column.Name.O) {
+			if c.Name == k.Column.Name.O {
 				pos = i
 			}
 		}
@@ -265,16 +265,9 @@ func (s *Session) dropTable(ctx context.Context, n *ast.DropTableStmt) (Result, 
 	return s.ddl(ctx, &storage.DropTable{Names: names, IfExists: n.IfExists}, "DROP TABLE")
 }
 
-// relationName returns the catalog's spelling of a relation name written
-// in a statement, or the name itself when no relation matches.
+// relationName returns the catalog name of a relation written in a
+// statement (they are the same: the dialect folds identifiers).
 func (s *Session) relationName(name string) string {
-	snap := s.db.Snapshot()
-	if snap.RelationExists(name) {
-		return name
-	}
-	if l := strings.ToLower(name); snap.RelationExists(l) {
-		return l
-	}
 	return name
 }
 

@@ -22,8 +22,11 @@ type insertPlan struct {
 	serial [][]int
 	// query is the SELECT of INSERT ... SELECT, its columns going to
 	// targets; the other columns get their defaults.
-	query    planNode
-	targets  []int
+	query   planNode
+	targets []int
+	// reads is set when the values read tables (subqueries), so the
+	// insert waits for a linearizable read like a query.
+	reads    bool
 	defaults []expr.Expr
 	ret      *returning
 	conflict *conflictPlan
@@ -168,20 +171,13 @@ func (b *builder) planInsert(st *dialect.Statement, n *ast.InsertStmt) (stmtPlan
 		}
 	}
 	p.deps = b.deps
+	p.reads = b.subqueries > 0
 	return p, nil
 }
 
 // columnPos finds a column by the name written in a statement.
 func columnPos(def *storage.TableDef, name string) int {
-	if i := def.ColumnIndex(name); i >= 0 {
-		return i
-	}
-	for i, c := range def.Columns {
-		if sameName(c.Name, name) {
-			return i
-		}
-	}
-	return -1
+	return def.ColumnIndex(name)
 }
 
 // planConflict plans ON CONFLICT.
@@ -282,7 +278,7 @@ func sameIntSet(a, b []int) bool {
 }
 
 func (p *insertPlan) exec(ctx context.Context, s *Session, params []types.Value) (Result, error) {
-	read := p.query != nil || p.conflict != nil
+	read := p.query != nil || p.conflict != nil || p.reads
 	return s.runWrite(ctx, read, &p.deps, params, p.conflict != nil, func(st *execState) (storage.Command, func(storage.Result) (Result, error), error) {
 		rows, serials, err := p.newRows(st)
 		if err != nil {

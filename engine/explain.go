@@ -191,6 +191,6 @@ func (n *setOpNode) explain(e *explainer) {
 // appendExplain shows the Append under a UNION's duplicate removal.
 type appendExplain struct{ left, right planNode }
 
-func (a *appendExplain) columns() []colInfo                  { return a.left.columns() }
+func (a *appendExplain) columns() []colInfo                    { return a.left.columns() }
 func (a *appendExplain) run(st *execState, emit rowFunc) error { return nil }
-func (a *appendExplain) explain(e *explainer)                { e.node("Append", nil, a.left, a.right) }
+func (a *appendExplain) explain(e *explainer)                  { e.node("Append", nil, a.left, a.right) }

@@ -50,7 +50,7 @@ func columnFingerprint(s *scope, name *ast.ColumnName) string {
 		}
 		depth++
 	}
-	return "#" + strings.ToLower(columnRefText(name))
+	return "#" + columnRefText(name)
 }
 
 type nameSwap struct {

@@ -334,9 +334,9 @@ func (b *builder) chooseAccessPath(ls *scope, def *storage.TableDef, conds []ast
 type keyOutcome int
 
 const (
-	keyOK    keyOutcome = iota
-	keyNone             // nothing can match (NULL, or 2.5 for an integer column)
-	keyOpen             // the end is unbounded (a range past the type's limits)
+	keyOK   keyOutcome = iota
+	keyNone            // nothing can match (NULL, or 2.5 for an integer column)
+	keyOpen            // the end is unbounded (a range past the type's limits)
 )
 
 // keyValue evaluates a key part and converts it to the column's type.

@@ -1,37 +1,25 @@
 package engine
 
 import (
-	"strings"
-
 	"github.com/chronos-db/chronos/engine/storage"
 )
 
+// Names. The dialect front end folds unquoted identifiers to lower case and
+// keeps quoted ones as written, so names are compared exactly, as
+// PostgreSQL compares them: "Foo" and foo are different names.
+
 // sameName reports whether a catalog or column name matches a name written
-// in a statement: exactly, or failing that without regard to case (the
-// dialect front end leaves the case of identifiers as written).
+// in a statement.
 func sameName(have, want string) bool {
-	return have == want || strings.EqualFold(have, want)
+	return have == want
 }
 
-// lookupTable finds a table by name in snap: the exact name first, then
-// the lower-cased one.
+// lookupTable finds a table by name in snap.
 func lookupTable(snap *storage.Snapshot, name string) (*storage.Table, bool) {
-	if t, ok := snap.Table(name); ok {
-		return t, true
-	}
-	if l := strings.ToLower(name); l != name {
-		return snap.Table(l)
-	}
-	return nil, false
+	return snap.Table(name)
 }
 
-// lookupView finds a view by name in snap, like lookupTable.
+// lookupView finds a view by name in snap.
 func lookupView(snap *storage.Snapshot, name string) (*storage.ViewDef, bool) {
-	if v, ok := snap.View(name); ok {
-		return v, true
-	}
-	if l := strings.ToLower(name); l != name {
-		return snap.View(l)
-	}
-	return nil, false
+	return snap.View(name)
 }

@@ -51,11 +51,6 @@ func (n *projectNode) run(st *execState, emit rowFunc) error {
 	})
 }
 
-// isIdentity is never true: column names and types of a projection can
-// differ from its input even when it only copies columns, and rows must
-// be copied anyway when the input shares them.
-func (n *projectNode) isIdentity() bool { return false }
-
 // valuesNode produces constant rows: VALUES lists and the single empty
 // row of a SELECT without FROM.
 type valuesNode struct {

@@ -29,4 +29,11 @@ type Result struct {
 	// Notices are messages for the client (NoticeResponse), sent before
 	// the result.
 	Notices []string
+	// CopyIn is set for COPY ... FROM STDIN (only in sessions opened with
+	// SessionOptions.Copy): the caller runs the copy with it before the
+	// emit call returns, and reports CopyIn.Done's result instead.
+	CopyIn *CopyIn
+	// CopyOut is set for COPY ... TO STDOUT (likewise): the rows to send
+	// as CopyData before the command tag.
+	CopyOut *CopyOut
 }

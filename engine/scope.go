@@ -48,7 +48,7 @@ type groupScope struct {
 	keys []string
 	// keyCols maps an input column index to its key position, for keys
 	// that are plain column references.
-	keyCols map[int]int
+	keyCols  map[int]int
 	keyTypes []types.T
 	// aggs are the fingerprints of the aggregate calls, by position after
 	// the keys.
@@ -188,10 +188,9 @@ func (s *scope) columnExpr(idx int, name *ast.ColumnName, depth int) (expr.Expr,
 }
 
 // lookup finds the column a name refers to in s: its index, -1 when s has
-// no such column, or an error when the reference is ambiguous. Names match
-// exactly or, failing that, without regard to case; an unqualified name
-// skips hidden columns (the right copy of a USING column) when a visible
-// one matches.
+// no such column, or an error when the reference is ambiguous. An
+// unqualified name skips hidden columns (the right copy of a USING column)
+// when a visible one matches.
 func (s *scope) lookup(name *ast.ColumnName) (int, error) {
 	var cands []int
 	for i, c := range s.cols {
@@ -202,9 +201,6 @@ func (s *scope) lookup(name *ast.ColumnName) (int, error) {
 			continue
 		}
 		cands = append(cands, i)
-	}
-	if len(cands) > 1 {
-		cands = filterInts(cands, func(i int) bool { return s.cols[i].name == name.Name.O })
 	}
 	if len(cands) > 1 && name.Table.O == "" {
 		cands = filterInts(cands, func(i int) bool { return !s.cols[i].hidden })

@@ -11,6 +11,7 @@ import (
 	"github.com/chronos-db/chronos/engine/dialect"
 	"github.com/chronos-db/chronos/engine/sqlerr"
 	"github.com/chronos-db/chronos/engine/types"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // SessionOptions is what a client said when it connected.
@@ -23,6 +24,9 @@ type SessionOptions struct {
 	Params map[string]string
 	// ProcessID identifies the session (pg_backend_pid()).
 	ProcessID uint32
+	// Copy says the caller runs COPY's sub-protocol through Result.CopyIn
+	// and Result.CopyOut (see copy.go); without it COPY is refused.
+	Copy bool
 }
 
 // Session is one client's SQL session: its settings, its transaction
@@ -41,6 +45,8 @@ type Session struct {
 	// stmtStart is the current statement's start: now().
 	stmtStart time.Time
 	logger    *slog.Logger
+	// copyEnabled is SessionOptions.Copy.
+	copyEnabled bool
 }
 
 // NewSession starts a session.
@@ -53,6 +59,8 @@ func (db *DB) NewSession(opts SessionOptions) (*Session, error) {
 		settings:  newSessionSettings(),
 		txStatus:  'I',
 		logger:    db.logger,
+
+		copyEnabled: opts.Copy,
 	}
 	if s.user == "" {
 		s.user = "chronos"
@@ -172,6 +180,10 @@ func (s *Session) run(ctx context.Context, st *dialect.Statement, ps *Statement,
 func endsTransaction(st *dialect.Statement) bool {
 	switch st.Special.(type) {
 	case *dialect.Commit, *dialect.Rollback, *dialect.RollbackTo:
+		return true
+	}
+	switch st.AST.(type) {
+	case *ast.CommitStmt, *ast.RollbackStmt:
 		return true
 	}
 	return false

@@ -202,9 +202,11 @@ type Statement struct {
 func (s *Session) Prepare(ctx context.Context, sql string, paramTypes []types.OID) (*Statement, error) {
 	stmts, err := dialect.Parse(sql)
 	if err != nil {
+		s.failTx()
 		return nil, err
 	}
 	if len(stmts) > 1 {
+		s.failTx()
 		return nil, sqlerr.New(sqlerr.SyntaxError, "cannot insert multiple commands into a prepared statement")
 	}
 	ps := &Statement{s: s}
@@ -225,6 +227,7 @@ func (s *Session) Prepare(ctx context.Context, sql string, paramTypes []types.OI
 	}
 	p, err := s.buildPlan(ctx, st, params)
 	if err != nil {
+		s.failTx()
 		return nil, mapError(ctx, err)
 	}
 	ps.stmt, ps.plan, ps.params = st, p, params

@@ -21,6 +21,7 @@ type subqueryPlan struct {
 // planSubquery plans query in the scope s of the expression holding it.
 func (b *builder) planSubquery(s *scope, query ast.ResultSetNode) (*subqueryPlan, error) {
 	sp := &subqueryPlan{}
+	b.subqueries++
 	node, err := b.buildQuery(s, sp, query)
 	if err != nil {
 		return nil, err

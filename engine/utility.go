@@ -134,7 +134,7 @@ func (s *Session) planSpecial(st *dialect.Statement) (stmtPlan, error) {
 			return Result{Tag: "CHECKPOINT"}, nil
 		}), nil
 	case *dialect.Copy:
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY is not supported yet")
+		return s.planCopy(x)
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "statement %T is not supported", st.Special)
 }
@@ -165,6 +165,9 @@ func (s *Session) checkTablesExist(tables []string, tag string) (Result, error) 
 
 // planShow plans SHOW name and SHOW ALL.
 func (s *Session) planShow(x *dialect.Show) (stmtPlan, error) {
+	if x.Name == "cluster" {
+		return s.planShowCluster(), nil
+	}
 	if x.Name == "all" {
 		cols := []Column{{Name: "name", Type: types.Text}, {Name: "setting", Type: types.Text}, {Name: "description", Type: types.Text}}
 		return &funcPlan{cols: cols, fn: func(ctx context.Context, s *Session, _ []types.Value) (Result, error) {

@@ -14,10 +14,11 @@ import (
 // Only trust exists so far. SCRAM-SHA-256 fits here as another
 // authenticator chosen by Server.authenticator from a new Server field (a
 // credential lookup): it sends AuthenticationSASL{"SCRAM-SHA-256"}, calls
-// c.be.SetAuthType so 'p' messages decode as SASLInitialResponse and
-// SASLResponse, reads those 'p' messages (frame.go would accept that type
-// during authentication only, still under the startup deadline), answers AuthenticationSASLContinue and AuthenticationSASLFinal
-// and then AuthenticationOk.
+// c.be.SetAuthType, reads the client's 'p' messages (SASLInitialResponse,
+// SASLResponse; frame.go would accept that type during authentication
+// only, still under the startup deadline), answers
+// AuthenticationSASLContinue and AuthenticationSASLFinal, and ends with
+// AuthenticationOk.
 type authenticator interface {
 	authenticate(ctx context.Context, c *conn, user, database string) error
 }

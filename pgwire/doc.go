@@ -78,7 +78,10 @@
 //     with its SQLSTATE from engine/sqlerr; an error without one is
 //     XX000 and logged. After an error in the extended protocol, every
 //     message up to the next Sync is discarded, so that a pipelined batch
-//     stops at its first failure; Sync then answers ReadyForQuery.
+//     stops at its first failure; Sync then answers ReadyForQuery. An
+//     error pgwire raises itself (a Bind parameter that does not parse)
+//     fails an open transaction block through the Session's optional
+//     TxAborter, as any error does in PostgreSQL.
 //
 //  7. COPY is not served yet: CopyData, CopyDone and CopyFail outside COPY
 //     are ignored, as PostgreSQL ignores them.

@@ -470,3 +470,56 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestLargeMessage sends a Query larger than the read chunk.
+func TestLargeMessage(t *testing.T) {
+	ts := startServer(t)
+	c := connectRaw(t, ts.addr)
+	big := strings.Repeat("x", 300<<10)
+	c.send(&pgproto3.Query{String: "select '" + big + "'"})
+	got := c.until("ReadyForQuery")
+	if len(got) != 4 || !strings.Contains(got[1], big) {
+		t.Errorf("got %d messages", len(got))
+	}
+}
+
+// TestShutdownDeadline: a client that stops reading cannot hold Shutdown
+// beyond its context; the connection is closed.
+func TestShutdownDeadline(t *testing.T) {
+	eng := &fakeEngine{}
+	srv := &Server{Engine: eng, Logger: testLogger(t)}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	// Small socket buffers on both ends (autotuning could grow them to
+	// tens of MB), so that an unread result blocks the server's writes.
+	go func() {
+		nc, err := l.Accept()
+		if err != nil {
+			return
+		}
+		_ = nc.(*net.TCPConn).SetWriteBuffer(32 << 10)
+		srv.ServeConn(context.Background(), nc)
+	}()
+	c := dialRaw(t, l.Addr().String())
+	if err := c.nc.(*net.TCPConn).SetReadBuffer(32 << 10); err != nil {
+		t.Fatal(err)
+	}
+	c.startup(map[string]string{"user": "u"})
+	c.send(&pgproto3.Query{String: "generate 100000"}) // never read
+	waitFor(t, func() bool {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		return len(srv.mu.conns) == 1
+	})
+	time.Sleep(50 * time.Millisecond)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != context.DeadlineExceeded {
+		t.Errorf("Shutdown: %v, want the context's error", err)
+	}
+	waitFor(t, func() bool { return eng.openSessions() == 0 })
+}

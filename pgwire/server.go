@@ -260,8 +260,10 @@ func (s *Server) isDraining() bool {
 //     ErrServerClosed, and refuses new connections (57P03);
 //  2. it tells every session to end: an idle session sends FATAL 57P01
 //     "terminating connection due to administrator command" and closes;
-//     a running statement is cancelled and its session answers the same
-//     57P01 instead of the statement's result;
+//     a running statement has its context cancelled, and its session
+//     sends the same 57P01 in place of the statement's error (or after
+//     its result, if it completed anyway); a connection still in startup
+//     is closed;
 //  3. it waits until every connection has closed, or until ctx is done,
 //     when it closes the remaining connections and returns ctx.Err().
 func (s *Server) Shutdown(ctx context.Context) error {

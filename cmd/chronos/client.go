@@ -9,9 +9,9 @@ import (
 // to the next when its node goes away.
 func client(args []string, std stdio) int {
 	c := newCommand("client", "--leader HOST:PORT[,HOST:PORT...] [-c SQL] [-f FILE] [--on-error-stop]", std)
-	leader := c.fs.String("leader", "", "nodes to connect to, as HOST:PORT or postgres:// URLs separated by commas; any node serves (required)")
-	user := c.fs.String("user", "chronos", "user name for HOST:PORT addresses")
-	database := c.fs.String("database", "chronos", "database name for HOST:PORT addresses")
+	leader := c.fs.String("leader", "", "nodes to connect to, as `HOST:PORT[,...]` or postgres:// URLs; any node serves (required)")
+	user := c.fs.String("user", "chronos", "`USER` name for HOST:PORT addresses")
+	database := c.fs.String("database", "chronos", "`DATABASE` name for HOST:PORT addresses")
 	var rf replFlags
 	rf.register(c.fs)
 	if code := c.parse(args); code >= 0 {

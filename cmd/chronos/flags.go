@@ -27,12 +27,25 @@ func newCommand(name, summary string, std stdio) *command {
 	return c
 }
 
+// usage prints the command's usage line and its options, written the GNU
+// way (--address HOST:PORT); the flag package accepts one dash or two.
 func (c *command) usage(w io.Writer) {
 	fmt.Fprintf(w, "Usage: chronos %s %s\n\nOptions:\n", c.name, c.summary)
-	out := c.fs.Output()
-	c.fs.SetOutput(w)
-	c.fs.PrintDefaults()
-	c.fs.SetOutput(out)
+	c.fs.VisitAll(func(f *flag.Flag) {
+		dashes := "--"
+		if len(f.Name) == 1 {
+			dashes = "-"
+		}
+		arg, text := flag.UnquoteUsage(f)
+		if arg != "" {
+			arg = " " + arg
+		}
+		fmt.Fprintf(w, "  %s%s%s\n        %s", dashes, f.Name, arg, text)
+		if d := f.DefValue; d != "" && d != "false" {
+			fmt.Fprintf(w, " (default %s)", d)
+		}
+		fmt.Fprintln(w)
+	})
 }
 
 // parse parses args. It returns -1 to go on, or the exit status: 0 after
@@ -95,9 +108,32 @@ func (a actionFlag) Set(v string) error {
 	return nil
 }
 
+// psqlVarFlag accepts psql's -v NAME=VALUE for the variables the shell
+// understands: ON_ERROR_STOP.
+type psqlVarFlag struct{ r *replFlags }
+
+func (v psqlVarFlag) String() string { return "" }
+
+func (v psqlVarFlag) Set(s string) error {
+	name, value, _ := strings.Cut(s, "=")
+	if !strings.EqualFold(name, "ON_ERROR_STOP") {
+		return fmt.Errorf("unsupported variable %q (only ON_ERROR_STOP)", name)
+	}
+	switch strings.ToLower(value) {
+	case "1", "on", "true", "yes":
+		v.r.onErrorStop = true
+	case "0", "off", "false", "no":
+		v.r.onErrorStop = false
+	default:
+		return fmt.Errorf("bad value %q for ON_ERROR_STOP", value)
+	}
+	return nil
+}
+
 func (r *replFlags) register(fs *flag.FlagSet) {
-	fs.Var(actionFlag{list: &r.actions}, "c", "run this SQL or meta-command and exit (repeatable)")
-	fs.Var(actionFlag{list: &r.actions, file: true}, "f", "run the statements in this file and exit, - for stdin (repeatable)")
+	fs.Var(psqlVarFlag{r}, "v", "psql's `ON_ERROR_STOP=1`, the same as --on-error-stop")
+	fs.Var(actionFlag{list: &r.actions}, "c", "run this `SQL` or meta-command and exit (repeatable)")
+	fs.Var(actionFlag{list: &r.actions, file: true}, "f", "run the statements in this `FILE` and exit, - for stdin (repeatable)")
 	fs.BoolVar(&r.onErrorStop, "on-error-stop", false, "stop at the first failed statement and exit with status 1")
 	fs.BoolVar(&r.quiet, "q", false, "quiet: print results only, no command tags or messages")
 	fs.BoolVar(&r.quiet, "quiet", false, "same as -q")
@@ -109,7 +145,12 @@ type logLevel struct {
 	set   bool
 }
 
-func (l *logLevel) String() string { return strings.ToLower(l.level.String()) }
+func (l *logLevel) String() string {
+	if l == nil || !l.set {
+		return "" // the defaults depend on the command; its usage says them
+	}
+	return strings.ToLower(l.level.String())
+}
 
 func (l *logLevel) Set(v string) error {
 	l.set = true

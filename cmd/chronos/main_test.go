@@ -133,6 +133,7 @@ func TestUsage(t *testing.T) {
 		{args: []string{"node", "--id", "n1", "--address", "127.0.0.1:1", "--data-dir", "d", "--peers", "n2=host"}, code: 2, stderr: `bad peer "n2=host"`},
 		{args: []string{"node", "--id", "n1", "--address", "127.0.0.1:1", "--data-dir", "d", "--peers", "n1=127.0.0.1:2"}, code: 2, stderr: "names this node (n1) itself"},
 		{args: []string{"client"}, code: 2, stderr: "--leader is required"},
+		{args: []string{"client", "--leader", "h:1", "-v", "AUTOCOMMIT=off"}, code: 2, stderr: `unsupported variable "AUTOCOMMIT"`},
 		{args: []string{"client", "--leader", "http://x:1"}, code: 2, stderr: "only postgres:// and postgresql:// URLs"},
 	}
 	for _, tt := range tests {
@@ -191,7 +192,7 @@ const usersTable = ` id | name
 func TestSingleNodeStdin(t *testing.T) {
 	dir := t.TempDir()
 	addr := freeAddress(t)
-	script := issueSQL + "SELECT * FROM nosuch;\nSELECT name\n  FROM users\n  WHERE id = 2;\n"
+	script := issueSQL + "SELECT * FROM nosuch;\nSELECT 1 +;\nSELECT name\n  FROM users\n  WHERE id = 2;\n"
 	r := runChronos(t, script, "single-node", "--data-dir", dir, "--address", addr)
 	if r.code != 0 {
 		t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
@@ -200,9 +201,13 @@ func TestSingleNodeStdin(t *testing.T) {
 	if r.stdout != want {
 		t.Errorf("stdout =\n%s\nwant\n%s", r.stdout, want)
 	}
-	wantErr := "ERROR:  relation \"nosuch\" does not exist (SQLSTATE 42P01)\nLINE 1: SELECT * FROM nosuch;\n                      ^\n"
-	if !strings.Contains(r.stderr, wantErr) {
-		t.Errorf("stderr lacks\n%s\ngot:\n%s", wantErr, r.stderr)
+	for _, wantErr := range []string{
+		"ERROR:  relation \"nosuch\" does not exist (SQLSTATE 42P01)\n",
+		"ERROR:  syntax error at or near \";\" (SQLSTATE 42601)\nLINE 1: SELECT 1 +;\n                  ^\n",
+	} {
+		if !strings.Contains(r.stderr, wantErr) {
+			t.Errorf("stderr lacks\n%s\ngot:\n%s", wantErr, r.stderr)
+		}
 	}
 
 	// Restart on the same data: everything acknowledged is there.
@@ -212,14 +217,52 @@ func TestSingleNodeStdin(t *testing.T) {
 	}
 }
 
+// TestSingleNodeMetaCommands runs meta-commands against a single node.
+func TestSingleNodeMetaCommands(t *testing.T) {
+	script := `\consistency
+\consistency stale
+SHOW chronos.read_consistency;
+\x
+SELECT 1 AS a, 'two' AS b;
+\x off
+\pset null '<null>'
+\pset format csv
+SELECT NULL AS n, 'x,y' AS s;
+\echo bye
+`
+	r := runChronos(t, script, "single-node", "--data-dir", t.TempDir(), "--address", freeAddress(t))
+	want := `Read consistency is linearizable.
+Read consistency is stale.
+ chronos.read_consistency 
+--------------------------
+ stale
+(1 row)
+
+Expanded display is on.
+-[ RECORD 1 ]
+a | 1
+b | two
+
+Expanded display is off.
+Null display is "<null>".
+Output format is csv.
+n,s
+<null>,"x,y"
+bye
+`
+	if r.code != 0 || r.stdout != want {
+		t.Errorf("status %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", r.code, r.stdout, want, r.stderr)
+	}
+}
+
 // TestSingleNodeScripts covers -c, -f and --on-error-stop.
 func TestSingleNodeScripts(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(t.TempDir(), "script.sql")
 	os.WriteFile(file, []byte("CREATE TABLE t (a INT);\nINSERT INTO t VALUES (1);\nINSERT INTO nosuch VALUES (2);\nINSERT INTO t VALUES (3);\n"), 0o644)
-	r := runChronos(t, "", "single-node", "--data-dir", dir, "--address", freeAddress(t), "-f", file, "--on-error-stop")
+	r := runChronos(t, "", "single-node", "--data-dir", dir, "--address", freeAddress(t), "-f", file, "-v", "ON_ERROR_STOP=1")
 	if r.code != 1 {
-		t.Errorf("exit status %d, want 1 (--on-error-stop)\nstderr:\n%s", r.code, r.stderr)
+		t.Errorf("exit status %d, want 1 (ON_ERROR_STOP)\nstderr:\n%s", r.code, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "chronos:"+file+":3: ERROR:  relation \"nosuch\" does not exist (SQLSTATE 42P01)") {
 		t.Errorf("stderr lacks the located error:\n%s", r.stderr)
@@ -264,6 +307,11 @@ func TestSingleNodeServes(t *testing.T) {
 	want := " k |  v  \n---+-----\n 1 | one\n 2 | two\n(2 rows)\n\n"
 	if r.code != 0 || r.stdout != want {
 		t.Errorf("client: status %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", r.code, r.stdout, want, r.stderr)
+	}
+	r = runChronos(t, "", "client", "--leader", "127.0.0.1:1,"+addr, "--on-error-stop",
+		"-c", "SELECT * FROM nosuch", "-c", "SELECT 'not reached' AS x")
+	if r.code != 1 || strings.Contains(r.stdout, "not reached") || !strings.Contains(r.stderr, "(SQLSTATE 42P01)") {
+		t.Errorf("client --on-error-stop: status %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	if psql, err := exec.LookPath("psql"); err == nil {
 		host, port, _ := net.SplitHostPort(addr)

@@ -12,13 +12,13 @@ import (
 // DIR/ID, until SIGINT, SIGTERM or SIGHUP.
 func node(args []string, std stdio) int {
 	c := newCommand("node", "--id ID --address HOST:PORT --data-dir DIR [--peers ID=HOST:PORT,...] [--clean]", std)
-	id := c.fs.String("id", "", "this node's ID, unique in the cluster (required)")
-	address := c.fs.String("address", "", "HOST:PORT for PostgreSQL clients and peers (required)")
-	dataDir := c.fs.String("data-dir", "", "directory holding each node's data in DIR/ID (required)")
-	peersFlag := c.fs.String("peers", "", "existing members to join through, as ID=HOST:PORT,... (none: bootstrap a new cluster)")
+	id := c.fs.String("id", "", "this node's `ID`, unique in the cluster (required)")
+	address := c.fs.String("address", "", "`HOST:PORT` for PostgreSQL clients and peers (required)")
+	dataDir := c.fs.String("data-dir", "", "`DIR` holding each node's data in DIR/ID (required)")
+	peersFlag := c.fs.String("peers", "", "existing members to join through, as `ID=HOST:PORT,...` (none: bootstrap a new cluster)")
 	clean := c.fs.Bool("clean", false, "delete this node's data (DIR/ID) before starting")
 	level := &logLevel{level: slog.LevelInfo}
-	c.fs.Var(level, "log-level", "log level: debug, info, warn or error")
+	c.fs.Var(level, "log-level", "log `LEVEL`: debug, info, warn or error (default info)")
 	if code := c.parse(args); code >= 0 {
 		return code
 	}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -140,6 +141,23 @@ func TestInteractiveSingleNode(t *testing.T) {
 	p.send("SELECT * FROM nosuch;" + keyEnter)
 	p.expect(`ERROR:  relation "nosuch" does not exist (SQLSTATE 42P01)`)
 	p.expect("chronos=> ")
+
+	// Ctrl-C while a statement runs cancels it (CancelRequest, 57014) and
+	// the shell goes on. A four-way cross join of 200 rows runs for long.
+	values := make([]string, 200)
+	for i := range values {
+		values[i] = "(" + strconv.Itoa(i) + ")"
+	}
+	p.send("CREATE TABLE n (a INT); INSERT INTO n VALUES " + strings.Join(values, ",") + ";" + keyEnter)
+	p.expect("INSERT 0 200")
+	p.expect("chronos=> ")
+	p.send("SELECT count(*) FROM n a, n b, n c, n d;" + keyEnter)
+	time.Sleep(300 * time.Millisecond)
+	p.send(keyCtrlC)
+	p.expect("ERROR:  canceling statement due to user request (SQLSTATE 57014)")
+	p.expect("chronos=> ")
+	p.send("SELECT 8 AS still_here;" + keyEnter)
+	p.expect(" still_here \n------------\n          8\n(1 row)")
 
 	// Ctrl-D ends the shell and the node.
 	p.send(keyCtrlD)

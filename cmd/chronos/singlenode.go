@@ -20,11 +20,11 @@ import (
 // the server cleanly, which writes a checkpoint.
 func singleNode(args []string, std stdio) int {
 	c := newCommand("single-node", "--data-dir DIR [--address HOST:PORT] [--no-repl] [-c SQL] [-f FILE]", std)
-	dataDir := c.fs.String("data-dir", "", "directory for the raft log and the CSV tables (required)")
-	address := c.fs.String("address", "127.0.0.1:5432", "HOST:PORT to serve the PostgreSQL protocol on")
+	dataDir := c.fs.String("data-dir", "", "`DIR` for the raft log and the CSV tables (required)")
+	address := c.fs.String("address", "127.0.0.1:5432", "`HOST:PORT` to serve the PostgreSQL protocol on")
 	noREPL := c.fs.Bool("no-repl", false, "serve only, without the shell, until SIGINT or SIGTERM")
 	level := &logLevel{}
-	c.fs.Var(level, "log-level", "log level: debug, info, warn or error (default info, warn with the shell)")
+	c.fs.Var(level, "log-level", "log `LEVEL`: debug, info, warn or error (default info, warn with the shell)")
 	var rf replFlags
 	rf.register(c.fs)
 	if code := c.parse(args); code >= 0 {

@@ -136,7 +136,9 @@ func (sp *stmtParse) tableElement(el []token, follow token) ([]token, error) {
 		case "like":
 			return nil, sp.errAt(sqlerr.FeatureNotSupported, el[0], "CREATE TABLE ... LIKE is not supported")
 		case "exclude":
-			return nil, sp.errAt(sqlerr.FeatureNotSupported, el[0], "exclusion constraints are not supported")
+			if len(el) > 1 && (el[1].is("using") || el[1].isPunct("(")) {
+				return nil, sp.errAt(sqlerr.FeatureNotSupported, el[0], "exclusion constraints are not supported")
+			}
 		}
 	}
 	return sp.columnDef(el, follow)
@@ -569,6 +571,8 @@ func (sp *stmtParse) alterAction(a []token, follow token) ([]token, error) {
 			return nil, err
 		}
 		return append(out, col...), nil
+	case at(0, "drop"):
+		return dropBehavior(a), nil
 	case at(0, "alter"):
 		j := 1
 		if at(j, "column") {

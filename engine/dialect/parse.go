@@ -2,6 +2,7 @@ package dialect
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -134,12 +135,54 @@ func (sp *stmtParse) statement(toks []token) (*Statement, error) {
 // the result as one statement.
 func (sp *stmtParse) parse(toks []token, prefix []token) (ast.StmtNode, error) {
 	r := newRewriter(sp.src, sp.end)
+	r.out = make([]token, 0, len(prefix)+len(toks)+8)
 	r.out = append(r.out, prefix...)
 	if err := r.expr(toks); err != nil {
 		return nil, err
 	}
-	return sp.parseTokens(r.out)
+	node, err := sp.parseTokens(r.out)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.aliases) > 0 {
+		v := &aliasVisitor{pending: r.aliases}
+		node.Accept(v)
+		if len(v.pending) > 0 {
+			return nil, sqlerr.New(sqlerr.InternalError, "column alias list of %q not placed", v.pending[0].alias)
+		}
+	}
+	return node, nil
 }
+
+// aliasVisitor sets the column alias lists of derived tables, matching
+// them by alias in walk order.
+type aliasVisitor struct {
+	pending []aliasColumns
+}
+
+// Enter implements ast.Visitor.
+func (v *aliasVisitor) Enter(n ast.Node) (ast.Node, bool) {
+	ts, ok := n.(*ast.TableSource)
+	if !ok {
+		return n, false
+	}
+	if _, table := ts.Source.(*ast.TableName); table || ts.ColumnNames != nil {
+		return n, false
+	}
+	for k, a := range v.pending {
+		if a.alias == ts.AsName.O {
+			for _, c := range a.columns {
+				ts.ColumnNames = append(ts.ColumnNames, ast.NewCIStr(c))
+			}
+			v.pending = slices.Delete(v.pending, k, k+1)
+			break
+		}
+	}
+	return n, false
+}
+
+// Leave implements ast.Visitor.
+func (v *aliasVisitor) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // parseTokens renders rewritten tokens as text and parses it with TiDB,
 // mapping errors back to the original text and numbering the parameters.
@@ -174,6 +217,7 @@ func (sp *stmtParse) parseTokens(toks []token) (node ast.StmtNode, err error) {
 // each token's byte offset in it.
 func render(toks []token) (string, []int) {
 	var b strings.Builder
+	b.Grow(len(toks) * 8)
 	starts := make([]int, len(toks))
 	for k, t := range toks {
 		if k > 0 && needSpace(toks[k-1], t) {

@@ -219,7 +219,9 @@ func markers(n ast.Node) []*test_driver.ParamMarkerExpr {
 	return v.found
 }
 
-type markerCollector struct{ found []*test_driver.ParamMarkerExpr }
+type markerCollector struct {
+	found []*test_driver.ParamMarkerExpr
+}
 
 func (v *markerCollector) Enter(n ast.Node) (ast.Node, bool) {
 	if m, ok := n.(*test_driver.ParamMarkerExpr); ok {
@@ -412,6 +414,35 @@ func TestRegexpNegation(t *testing.T) {
 	}
 }
 
+func TestDerivedTableColumnNames(t *testing.T) {
+	st := mustParseOne(t, `select * from (values (1, 'a')) as v(n, "S") join (select 1) as w(x) on true`)
+	var got [][]string
+	v := &tableSourceCollector{}
+	st.AST.Accept(v)
+	for _, ts := range v.found {
+		var names []string
+		for _, c := range ts.ColumnNames {
+			names = append(names, c.O)
+		}
+		got = append(got, names)
+	}
+	want := [][]string{{"n", "S"}, {"x"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("column names = %q, want %q", got, want)
+	}
+}
+
+type tableSourceCollector struct{ found []*ast.TableSource }
+
+func (v *tableSourceCollector) Enter(n ast.Node) (ast.Node, bool) {
+	if ts, ok := n.(*ast.TableSource); ok {
+		v.found = append(v.found, ts)
+	}
+	return n, false
+}
+
+func (v *tableSourceCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
 func TestIdentifierNames(t *testing.T) {
 	st := mustParseOne(t, `SELECT Id, "Name" FROM "Users" AS U`)
 	sel := st.AST.(*ast.SelectStmt)
@@ -460,6 +491,8 @@ func TestErrors(t *testing.T) {
 		{"select B'101'", sqlerr.FeatureNotSupported, 8, "bit-string constants are not supported"},
 		{`select a collate "de_DE"`, sqlerr.FeatureNotSupported, 10, `collation "de_DE" is not supported`},
 		{"select * from t order by 1 nulls first", sqlerr.FeatureNotSupported, 28, "NULLS FIRST/LAST on an output column number is not supported"},
+		{"select distinct on (a) a from t", sqlerr.FeatureNotSupported, 8, "SELECT DISTINCT ON is not supported"},
+		{"values (1), (1, 2)", sqlerr.SyntaxError, 13, "VALUES lists must all be the same length"},
 		{"select * from t fetch first 1 rows with ties", sqlerr.FeatureNotSupported, 36, "FETCH ... WITH TIES is not supported"},
 		{"create table t (a foo)", sqlerr.UndefinedObject, 19, `type "foo" does not exist`},
 		{"create table t (a json)", sqlerr.FeatureNotSupported, 19, "type json is not supported"},
@@ -607,4 +640,16 @@ func BenchmarkParseParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestTooComplex(t *testing.T) {
+	// Each level of a cast chain moves the whole operand; a budget stops
+	// quadratic work on hostile input, as PostgreSQL's stack depth limit
+	// does.
+	_, err := Parse("select a" + strings.Repeat("::int", 3000))
+	if e := sqlerr.As(err); e == nil || e.Code != complexStatement || e.Position < 9 {
+		t.Fatalf("err = %#v, want 54001", err)
+	}
+	// Ordinary chains stay well inside it.
+	mustParseOne(t, "select a"+strings.Repeat("::text", 50))
 }

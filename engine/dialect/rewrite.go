@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,9 @@ type rewriter struct {
 	end    int     // byte offset of the end of the statement in src
 	out    []token // the rewritten tokens so far
 	frames []frame // one per open parenthesis, plus the statement's own
+	moves  int     // tokens moved so far; see charge
+	// aliases are the column lists cut from derived tables, in text order.
+	aliases []aliasColumns
 }
 
 // frame is what the rewriter knows about one parenthesis level.
@@ -142,12 +146,16 @@ func (r *rewriter) errorAt(code sqlerr.Code, t token, format string, args ...any
 }
 
 // sub rewrites in into a fresh token slice, leaving r.out as it was.
+// The caller copies the result, which is charged to the budget.
 func (r *rewriter) sub(in []token) ([]token, error) {
 	saved := r.out
 	r.out = nil
 	err := r.expr(in)
 	res := r.out
 	r.out = saved
+	if err == nil && len(in) > 0 {
+		err = r.charge(len(res), in[0])
+	}
 	return res, err
 }
 
@@ -192,19 +200,26 @@ func (r *rewriter) step(in []token, i int) (int, error) {
 }
 
 // number rewrites numeric literals whose TiDB reading differs from
-// PostgreSQL's: an exponent makes a TiDB float but a PostgreSQL numeric, and
-// an integer beyond int8 is numeric in PostgreSQL.
+// PostgreSQL's: an exponent makes a TiDB float but a PostgreSQL numeric, an
+// integer beyond int8 is numeric in PostgreSQL, and a decimal too long for
+// the TiDB test driver's decimal is kept as text.
 func (r *rewriter) number(in []token, i int) (int, error) {
 	t := in[i]
 	if strings.ContainsAny(t.val, "eE") {
 		r.out = append(r.out, castTokens([]token{str(t.val, t)}, "numeric", t, t.space)...)
 		return i + 1, nil
 	}
-	if !strings.Contains(t.val, ".") {
+	intPart, frac, dot := strings.Cut(t.val, ".")
+	if !dot {
 		if _, err := strconv.ParseInt(t.val, 10, 64); err != nil {
 			r.out = append(r.out, castTokens([]token{str(t.val, t)}, "numeric", t, t.space)...)
 			return i + 1, nil
 		}
+	} else if (len(intPart)+8)/9+(len(frac)+8)/9 > 8 {
+		// The test driver's decimal holds 9 words of 9 digits and
+		// panics on more.
+		r.out = append(r.out, castTokens([]token{str(t.val, t)}, "numeric", t, t.space)...)
+		return i + 1, nil
 	}
 	r.out = append(r.out, t)
 	return i + 1, nil
@@ -262,15 +277,21 @@ func (r *rewriter) binaryCall(in []token, i int, fn string, negate bool, leftOps
 	if err != nil {
 		return 0, err
 	}
-	left := append([]token(nil), r.out[s:]...)
-	r.out = r.out[:s]
+	if err := r.charge(len(r.out)-s, t); err != nil {
+		return 0, err
+	}
+	fnTok := raw(fn, t)
+	fnTok.space = r.out[s].space
 	if negate {
 		not := raw("not", t)
 		not.space = false
-		r.out = append(r.out, punct("(", t), not)
+		open := punct("(", t)
+		open.space = fnTok.space
+		fnTok.space = false
+		r.wrap(s, open, not, fnTok, punct("(", t))
+	} else {
+		r.wrap(s, fnTok, punct("(", t))
 	}
-	r.out = append(r.out, raw(fn, t), punct("(", t))
-	r.out = append(r.out, tight1(left)...)
 	r.out = append(r.out, punct(",", t))
 	r.out = append(r.out, right...)
 	r.out = append(r.out, punct(")", t))
@@ -280,6 +301,30 @@ func (r *rewriter) binaryCall(in []token, i int, fn string, negate bool, leftOps
 	return e, nil
 }
 
+// wrap inserts the generated tokens pre before r.out[s], the start of an
+// operand, which loses its preceding space.
+func (r *rewriter) wrap(s int, pre ...token) {
+	r.out = slices.Insert(r.out, s, pre...)
+	r.out[s+len(pre)].space = false
+}
+
+// complexStatement is PostgreSQL's statement_too_complex.
+const complexStatement sqlerr.Code = "54001"
+
+// maxMoves bounds the tokens the rewrites of one statement may move or
+// copy; deeply nested or chained operators move their operands once per
+// level, which is quadratic in the nesting.
+const maxMoves = 1 << 18
+
+// charge counts n moved tokens against the statement's budget.
+func (r *rewriter) charge(n int, at token) error {
+	r.moves += n
+	if r.moves > maxMoves {
+		return r.errorAt(complexStatement, at, "statement is too complex")
+	}
+	return nil
+}
+
 // punctuation handles ( ) , and :: casts.
 func (r *rewriter) punctuation(in []token, i int) (int, error) {
 	t := in[i]
@@ -287,6 +332,11 @@ func (r *rewriter) punctuation(in []token, i int) (int, error) {
 	case "::":
 		return r.postfixCast(in, i)
 	case "(":
+		if i > 0 && r.fromItem(in, i) {
+			if n, ok, err := r.derivedTable(in, i); ok || err != nil {
+				return n, err
+			}
+		}
 		fn := len(r.out) > 0 && isFuncName(r.out[len(r.out)-1])
 		r.out = append(r.out, t)
 		r.frames = append(r.frames, frame{fn: fn})
@@ -316,8 +366,13 @@ func (r *rewriter) postfixCast(in []token, i int) (int, error) {
 	if !ok {
 		return 0, r.syntaxError(in, i+1)
 	}
-	operand := append([]token(nil), r.out[s:]...)
-	r.out = append(r.out[:s], castTokens(operand, tn.String(), in[i], operand[0].space)...)
+	if err := r.charge(len(r.out)-s, in[i]); err != nil {
+		return 0, err
+	}
+	fn := raw("chronos_cast", in[i])
+	fn.space = r.out[s].space
+	r.wrap(s, fn, punct("(", in[i]))
+	r.out = append(r.out, punct(",", in[i]), str(tn.String(), in[i]), punct(")", in[i]))
 	return next, nil
 }
 
@@ -364,6 +419,19 @@ func (r *rewriter) word(in []token, i int) (int, error) {
 		}
 		if at(i+1, "not") && at(i+2, "distinct") && at(i+3, "from") {
 			return r.isDistinct(in, i, i+4, true)
+		}
+	case "distinct":
+		if at(i+1, "on") {
+			return 0, r.errorAt(sqlerr.FeatureNotSupported, t, "SELECT DISTINCT ON is not supported")
+		}
+	case "values":
+		if n := len(r.out); n == 0 || r.out[n-1].isPunct("(") || r.out[n-1].is("union") ||
+			r.out[n-1].is("all") || r.out[n-1].is("except") || r.out[n-1].is("intersect") {
+			return r.values(in, i)
+		}
+	case "filter":
+		if at(i+2, "where") && next(i+1).isPunct("(") && r.prevIs(")") {
+			return r.aggregateFilter(in, i)
 		}
 	case "isnull":
 		r.out = append(r.out, raw("is null", t))
@@ -472,6 +540,120 @@ func (r *rewriter) typedLiteral(in []token, i int) (next int, ok bool, err error
 	}
 	r.out = append(r.out, castTokens([]token{lit}, tn.String(), in[i], in[i].space)...)
 	return n, true, nil
+}
+
+// aggregateFilter rewrites agg(x, ...) FILTER (WHERE cond), which the TiDB
+// parser lacks, into agg(CASE WHEN cond THEN x END, ...): aggregates skip
+// NULL inputs, so the rows the condition rejects do not count. count(*)
+// becomes count(CASE WHEN cond THEN 1 END).
+func (r *rewriter) aggregateFilter(in []token, i int) (int, error) {
+	t := in[i]
+	closeArgs := len(r.out) - 1
+	open := matchOpen(r.out, closeArgs, "(", ")")
+	if open < 1 || !isFuncName(r.out[open-1]) {
+		return 0, r.syntaxError(in, i)
+	}
+	switch r.out[open-1].val {
+	case "array_agg", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg":
+		return 0, r.errorAt(sqlerr.FeatureNotSupported, t, "FILTER on %s is not supported", r.out[open-1].val)
+	}
+	c := matchClose(in, i+1)
+	if c < 0 {
+		return 0, r.syntaxError(in, len(in))
+	}
+	if c == i+3 {
+		return 0, r.syntaxError(in, c)
+	}
+	cond, err := r.sub(in[i+3 : c])
+	if err != nil {
+		return 0, err
+	}
+	if err := r.charge(closeArgs-open, t); err != nil {
+		return 0, err
+	}
+	// The first argument, after DISTINCT or ALL.
+	start := open + 1
+	if start < closeArgs && (r.out[start].is("distinct") || r.out[start].is("all")) {
+		start++
+	}
+	end, depth := start, 0
+	for ; end < closeArgs; end++ {
+		switch {
+		case r.out[end].isPunct("(") || r.out[end].isPunct("["):
+			depth++
+		case r.out[end].isPunct(")") || r.out[end].isPunct("]"):
+			depth--
+		case depth == 0 && r.out[end].isPunct(","):
+			goto found
+		}
+	}
+found:
+	if end == start {
+		return 0, r.syntaxError(in, i)
+	}
+	if end == start+1 && r.out[start].isOp("*") {
+		r.out[start] = token{kind: tkNumber, val: "1", pos: r.out[start].pos, end: r.out[start].end}
+	}
+	r.out = slices.Insert(r.out, end, raw("end", t))
+	pre := append([]token{raw("case when", t)}, cond...)
+	pre = append(pre, raw("then", t))
+	pre[0].space = r.out[start].space
+	r.out = slices.Insert(r.out, start, pre...)
+	r.out[start+len(pre)].space = true
+	return c + 1, nil
+}
+
+// values rewrites a VALUES list used as a query, which the TiDB parser
+// lacks, into SELECTs joined by UNION ALL, naming the columns column1,
+// column2, ... as PostgreSQL does.
+func (r *rewriter) values(in []token, i int) (int, error) {
+	t := in[i]
+	j := i + 1
+	width := -1
+	for row := 0; ; row++ {
+		if j >= len(in) || !in[j].isPunct("(") {
+			return 0, r.syntaxError(in, j)
+		}
+		c := matchClose(in, j)
+		if c < 0 {
+			return 0, r.syntaxError(in, len(in))
+		}
+		items := splitTop(in[j+1 : c])
+		if width < 0 {
+			width = len(items)
+		} else if len(items) != width {
+			return 0, r.errorAt(sqlerr.SyntaxError, in[j], "VALUES lists must all be the same length")
+		}
+		if row == 0 {
+			sel := raw("select", t)
+			sel.space = t.space && !r.prevIs("(")
+			r.out = append(r.out, sel)
+		} else {
+			r.out = append(r.out, raw("union all select", in[j]))
+		}
+		for k, item := range items {
+			if len(item) == 0 {
+				return 0, r.syntaxError(in, c)
+			}
+			if k > 0 {
+				r.out = append(r.out, punct(",", in[j]))
+			}
+			r.frames = append(r.frames, frame{})
+			err := r.expr(item)
+			r.frames = r.frames[:len(r.frames)-1]
+			if err != nil {
+				return 0, err
+			}
+			if row == 0 {
+				r.out = append(r.out, raw("as column"+strconv.Itoa(k+1), in[j]))
+			}
+		}
+		j = c + 1
+		if j >= len(in) || !in[j].isPunct(",") {
+			return j, nil
+		}
+		j++
+	}
 }
 
 // isDistinct rewrites a IS NOT DISTINCT FROM b into a <=> b, and a IS
@@ -635,6 +817,9 @@ func (r *rewriter) nullsOrder(in []token, i int) (int, error) {
 		return 0, r.errorAt(sqlerr.FeatureNotSupported, in[i], "NULLS FIRST/LAST on an output column number is not supported")
 	}
 	t := in[i]
+	if err := r.charge(2*len(expr), t); err != nil {
+		return 0, err
+	}
 	key := make([]token, 0, 2*len(expr)+8)
 	if len(expr) > 1 {
 		key = append(key, punct("(", t))
@@ -674,17 +859,67 @@ func (r *rewriter) atTimeZone(in []token, i int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	operand := append([]token(nil), r.out[s:]...)
-	r.out = append(r.out[:s], raw("timezone", t), punct("(", t))
-	r.out = append(r.out, tight1(zone)...)
-	r.out = append(r.out, punct(",", t))
-	r.out = append(r.out, operand...)
+	if err := r.charge(len(r.out)-s, t); err != nil {
+		return 0, err
+	}
+	fn := raw("timezone", t)
+	fn.space = r.out[s].space
+	pre := append([]token{fn, punct("(", t)}, tight1(zone)...)
+	r.wrap(s, append(pre, punct(",", t))...)
+	r.out[s+len(pre)+1].space = true
 	r.out = append(r.out, punct(")", t))
 	return e, nil
 }
 
-// fromItem reports whether in[i] (a word followed by "(") stands where a
-// FROM clause expects a table: after FROM, JOIN or a comma of a FROM list.
+// aliasColumns is the column alias list of a derived table, (query) AS
+// alias (columns), which the TiDB parser accepts only after LATERAL: it is
+// cut from the text and set on the parsed TableSource.
+type aliasColumns struct {
+	alias   string
+	columns []string
+}
+
+// derivedTable handles a parenthesised FROM item followed by an alias with
+// a column list. ok is false when there is no column list.
+func (r *rewriter) derivedTable(in []token, i int) (next int, ok bool, err error) {
+	c := matchClose(in, i)
+	if c < 0 {
+		return 0, false, nil
+	}
+	j := c + 1
+	if j < len(in) && in[j].is("as") {
+		j++
+	}
+	if j+1 >= len(in) || in[j].name() == "" || in[j].kind == tkIdent && fromEnd[in[j].val] || !in[j+1].isPunct("(") {
+		return 0, false, nil
+	}
+	alias := in[j]
+	e := matchClose(in, j+1)
+	if e < 0 {
+		return 0, false, nil
+	}
+	var cols []string
+	for _, col := range splitTop(in[j+2 : e]) {
+		if len(col) != 1 || col[0].name() == "" {
+			return 0, true, r.syntaxError(in, j+1)
+		}
+		cols = append(cols, col[0].val)
+	}
+	r.out = append(r.out, in[i])
+	r.frames = append(r.frames, frame{})
+	err = r.expr(in[i+1 : c])
+	r.frames = r.frames[:len(r.frames)-1]
+	if err != nil {
+		return 0, true, err
+	}
+	r.out = append(r.out, in[c], raw("as", alias), alias)
+	r.aliases = append(r.aliases, aliasColumns{alias: alias.val, columns: cols})
+	return e + 1, true, nil
+}
+
+// fromItem reports whether in[i] (a word followed by "(", or a "(")
+// stands where a FROM clause expects a table: after FROM, JOIN or a comma of
+// a FROM list.
 func (r *rewriter) fromItem(in []token, i int) bool {
 	if i == 0 || r.top().fn {
 		return false

@@ -63,8 +63,19 @@ func (sp *stmtParse) structure(toks []token) (parts, error) {
 		return sp.explain(toks)
 	case "insert", "update", "delete", "with":
 		return sp.dml(toks)
+	case "drop":
+		toks = dropBehavior(toks)
 	}
 	return parts{main: toks}, err
+}
+
+// dropBehavior drops a trailing CASCADE or RESTRICT, which the TiDB parser
+// accepts only after DROP TABLE and DROP VIEW (and ignores there).
+func dropBehavior(toks []token) []token {
+	if n := len(toks); n > 2 && (toks[n-1].is("cascade") || toks[n-1].is("restrict")) {
+		return toks[:n-1]
+	}
+	return toks
 }
 
 // dml splits RETURNING and ON CONFLICT off an INSERT, UPDATE or DELETE and

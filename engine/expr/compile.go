@@ -316,6 +316,9 @@ func (c *compiler) coerce(x Expr, want types.T) (Expr, error) {
 // castTo wraps x in a conversion to want, folding constants.
 func castTo(x Expr, want types.T) Expr {
 	from := x.Type()
+	if from == want || from.OID == want.OID && want.Mod < 0 {
+		return x
+	}
 	if k, ok := x.(*constExpr); ok {
 		if v, err := types.Cast(k.v, from, want, true); err == nil {
 			return Const(v, want)

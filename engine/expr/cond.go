@@ -77,12 +77,22 @@ func (c *compiler) coerceAll(es []Expr, t types.T, context string) error {
 func (c *compiler) caseExpr(x *ast.CaseExpr) (Expr, error) {
 	var subject Expr
 	var err error
+	ce := &caseExpr{}
+	var placeholder Expr
 	if x.Value != nil {
 		if subject, err = c.compile(x.Value); err != nil {
 			return nil, err
 		}
+		if subject.Type().IsUnknown() {
+			if subject, err = c.coerce(subject, types.Text); err != nil {
+				return nil, err
+			}
+		}
+		// The subject is evaluated once; each WHEN compares its value,
+		// held in a one-column row, with the WHEN expression.
+		ce.subject = subject
+		placeholder = Column(0, subject.Type(), subject.String())
 	}
-	ce := &caseExpr{}
 	results := make([]Expr, 0, len(x.WhenClauses)+1)
 	for _, w := range x.WhenClauses {
 		cond, err := c.compile(w.Expr)
@@ -90,9 +100,13 @@ func (c *compiler) caseExpr(x *ast.CaseExpr) (Expr, error) {
 			return nil, err
 		}
 		if subject != nil {
-			if cond, err = c.comparison(opcode.EQ, subject, cond); err != nil {
+			l, r, t, err := c.compareType("=", placeholder, cond)
+			if err != nil {
 				return nil, err
 			}
+			ce.subjects = append(ce.subjects, l)
+			ce.cmpTypes = append(ce.cmpTypes, t)
+			cond = r
 		} else if cond, err = c.boolArg(cond, "CASE/WHEN"); err != nil {
 			return nil, err
 		}
@@ -127,15 +141,24 @@ func (c *compiler) caseExpr(x *ast.CaseExpr) (Expr, error) {
 	return ce, nil
 }
 
-// caseExpr evaluates the first result whose condition is true.
+// caseExpr evaluates the first result whose condition is true. A simple
+// CASE (with a subject) compares the subject's value with each condition
+// instead: subjects[i] converts it (reading it as column 0 of a one-value
+// row) and cmpTypes[i] is the comparison's type.
 type caseExpr struct {
-	conds   []Expr
-	results []Expr
-	els     Expr
-	t       types.T
+	subject  Expr
+	subjects []Expr
+	cmpTypes []types.T
+	conds    []Expr
+	results  []Expr
+	els      Expr
+	t        types.T
 }
 
 func (e *caseExpr) Eval(ctx *Context, row []types.Value) (types.Value, error) {
+	if e.subject != nil {
+		return e.evalSimple(ctx, row)
+	}
 	for i, cond := range e.conds {
 		v, err := cond.Eval(ctx, row)
 		if err != nil {
@@ -148,10 +171,37 @@ func (e *caseExpr) Eval(ctx *Context, row []types.Value) (types.Value, error) {
 	return e.els.Eval(ctx, row)
 }
 
+func (e *caseExpr) evalSimple(ctx *Context, row []types.Value) (types.Value, error) {
+	sv, err := e.subject.Eval(ctx, row)
+	if err != nil {
+		return nil, err
+	}
+	if sv != nil {
+		one := []types.Value{sv}
+		for i, cond := range e.conds {
+			a, err := e.subjects[i].Eval(ctx, one)
+			if err != nil {
+				return nil, err
+			}
+			b, err := cond.Eval(ctx, row)
+			if err != nil {
+				return nil, err
+			}
+			if a != nil && b != nil && types.Compare(a, b, e.cmpTypes[i]) == 0 {
+				return e.results[i].Eval(ctx, row)
+			}
+		}
+	}
+	return e.els.Eval(ctx, row)
+}
+
 func (e *caseExpr) Type() types.T { return e.t }
 func (e *caseExpr) String() string {
 	var b strings.Builder
 	b.WriteString("CASE")
+	if e.subject != nil {
+		b.WriteString(" " + e.subject.String())
+	}
 	for i := range e.conds {
 		b.WriteString(" WHEN " + e.conds[i].String() + " THEN " + e.results[i].String())
 	}

@@ -6,6 +6,46 @@
 // The planner drives compilation through a Resolver, which turns column
 // references into expressions over its row layout, substitutes aggregates and
 // grouped expressions, and plans subqueries.
+//
+// # Entry points
+//
+// Compile compiles a select-list or other free expression; what is still
+// untyped at the top ('a', NULL, an unconstrained $n) becomes text.
+// CompileCondition compiles WHERE/HAVING/ON (boolean required, 42804
+// otherwise). CompileAs and CompileAssign compile a value stored into a
+// column, a LIMIT (want int8) and the like, with assignment casts.
+//
+// # Types
+//
+// Untyped string literals and NULL have type Unknown until context types
+// them, as in PostgreSQL: compared with a column they take its type
+// (id = '5' is an int4 comparison, id = 'abc' is 22P02 at compile time),
+// in arithmetic the other operand's type ('1' + 1 is int4 arithmetic).
+// Parameters ($n, ParamMarkerExpr with Order n-1) are inferred the same way
+// and written back into Params.Types. Integer literals are int4 when they
+// fit, else int8, else numeric; 1.5 and 1e5 are numeric. A minus sign folds
+// into the literal, so -2147483648 is an int4.
+//
+// # Aggregates and grouping
+//
+// Compile never evaluates an aggregate: the planner finds the calls with
+// AggregateCall (count(*) has no arguments; string_agg, bool_and, bool_or
+// and every arrive as ordinary function calls), compiles their arguments
+// in the input scope, resolves them with NewAggregate and feeds the rows to
+// AggState. When it then compiles the select list, HAVING and ORDER BY over
+// the grouped rows, its Resolver.Replace answers each aggregate call node
+// (and each grouped expression) with Column(i, type, name) of the grouped
+// row. An aggregate that reaches the compiler unreplaced is 42803.
+// Resolver.Replace is asked for every node before anything else, so it can
+// also intercept catalog functions or casts to regclass.
+//
+// # Planner helpers
+//
+// Conjuncts splits a condition at its ANDs; Comparison, ColumnIndex,
+// ParamIndex and IsConst take a compiled comparison apart, for index
+// lookups: the comparison type tells in which type the operands compare
+// (int8 for any integer widths, so an int4 key and an int8 parameter use
+// the same key encoding).
 package expr
 
 import (

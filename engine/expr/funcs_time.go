@@ -36,6 +36,16 @@ func init() {
 	register("localtimestamp", overload{args: nil, ret: types.Timestamp, fn: func(ctx *Context, _ []types.Value) (types.Value, error) {
 		return stmtTime(ctx), nil
 	}})
+	// current_timestamp(p) and localtimestamp(p) round to p digits.
+	for name, t := range map[string]types.T{"current_timestamp": types.Timestamptz, "localtimestamp": types.Timestamp} {
+		register(name, overload{args: []types.T{types.Int4}, ret: t, fn: func(ctx *Context, a []types.Value) (types.Value, error) {
+			p := a[0].(int64)
+			if p < 0 {
+				return nil, sqlerr.New(sqlerr.InvalidParameterValue, "TIMESTAMP(%d) precision must not be negative", p)
+			}
+			return types.Cast(stmtTime(ctx), t, types.T{OID: t.OID, Mod: int32(min(p, 6))}, true)
+		}})
+	}
 	for _, t := range []types.T{types.Timestamp, types.Timestamptz} {
 		register("date_trunc", overload{args: []types.T{types.Text, t}, ret: t, fn: func(_ *Context, a []types.Value) (types.Value, error) {
 			return dateTrunc(a[0].(string), a[1].(time.Time))

@@ -3,9 +3,15 @@ package storage
 import (
 	"fmt"
 	"math/rand"
+	"os"
+	"os/exec"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/chronos-db/chronos/engine/types"
 )
@@ -42,6 +48,7 @@ func bulkStore(b testing.TB, n int) *Store {
 func BenchmarkApplyInsert(b *testing.B) {
 	s := bulkStore(b, 100000)
 	b.ReportAllocs()
+	before := cpuTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		w := &Write{Ops: []Op{{Kind: OpInsert, Table: "bench", Values: []types.Value{int64(1000000 + i), payload(i)}}}}
@@ -49,6 +56,8 @@ func BenchmarkApplyInsert(b *testing.B) {
 			b.Fatal(res.Err)
 		}
 	}
+	b.StopTimer()
+	b.ReportMetric(float64((cpuTime()-before).Nanoseconds())/float64(b.N), "CPU-ns/op")
 }
 
 func BenchmarkApplyUpdate(b *testing.B) {
@@ -96,6 +105,7 @@ func BenchmarkSnapshot(b *testing.B) {
 func BenchmarkCheckpoint1M(b *testing.B) {
 	s := bulkStore(b, 1000000)
 	dir := b.TempDir()
+	before := cpuTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		// A different directory each time, so nothing is hard-linked.
@@ -103,6 +113,17 @@ func BenchmarkCheckpoint1M(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.StopTimer()
+	b.ReportMetric((cpuTime()-before).Seconds()/float64(b.N), "CPU-s/op")
+}
+
+// cpuTime returns the process's user plus system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkLoad1M loads a checkpoint of 1,000,000 (BIGINT, 100-byte TEXT)
@@ -137,4 +158,55 @@ func BenchmarkLoad1M(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(perRow, "heap-B/row")
+
+	// The resident set of a fresh process that only loads the checkpoint
+	// (this one also built the table): the figure the server's 600 MB
+	// budget is about.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadRSSChild$", "-test.v")
+	cmd.Env = append(os.Environ(), rssDirEnv+"="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("child: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`rss_after_load_kB=(\d+) peak_rss_kB=(\d+)`).FindSubmatch(out)
+	if m == nil {
+		b.Fatalf("child printed no RSS:\n%s", out)
+	}
+	rss, _ := strconv.Atoi(string(m[1]))
+	peak, _ := strconv.Atoi(string(m[2]))
+	b.ReportMetric(float64(rss)/1024, "RSS-MB")
+	b.ReportMetric(float64(peak)/1024, "peak-RSS-MB")
+	// CPU time is what the load costs on an idle machine; wall time on a
+	// shared one says little.
+	b.ReportMetric((cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds(), "child-CPU-s")
+}
+
+// rssDirEnv names the checkpoint directory TestLoadRSSChild loads.
+const rssDirEnv = "CHRONOS_STORAGE_RSS_DIR"
+
+// TestLoadRSSChild is BenchmarkLoad1M's child process: it loads the
+// checkpoint named by rssDirEnv and prints its resident set size. Without
+// the variable it does nothing.
+func TestLoadRSSChild(t *testing.T) {
+	dir := os.Getenv(rssDirEnv)
+	if dir == "" {
+		t.Skip("run by BenchmarkLoad1M")
+	}
+	s, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip(err)
+	}
+	field := func(name string) string {
+		m := regexp.MustCompile(name + `:\s+(\d+) kB`).FindSubmatch(status)
+		if m == nil {
+			t.Fatalf("no %s in /proc/self/status", name)
+		}
+		return string(m[1])
+	}
+	fmt.Printf("rows=%d rss_after_load_kB=%s peak_rss_kB=%s\n", s.Snapshot().Tables()[0].Len(), field("VmRSS"), field("VmHWM"))
 }

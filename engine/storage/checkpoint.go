@@ -38,9 +38,11 @@ type tableJSON struct {
 }
 
 type columnJSON struct {
-	Name     string `json:"name"`
-	TypeName string `json:"type"` // informational: format_type()
-	TypeOID  uint32 `json:"type_oid"`
+	Name string `json:"name"`
+	// TypeName is format_type() of the type: informational, except in a
+	// hand-written catalog without type_oid, where it gives the type.
+	TypeName string `json:"type"`
+	TypeOID  uint32 `json:"type_oid,omitempty"`
 	TypeMod  int32  `json:"type_mod"`
 	NotNull  bool   `json:"not_null,omitempty"`
 	Default  string `json:"default,omitempty"`
@@ -223,10 +225,28 @@ func Load(dir string) (*Store, error) {
 		snap.views[vj.Name] = &ViewDef{Name: vj.Name, OID: vj.OID, Query: vj.Query,
 			Columns: vj.Columns, DependsOn: vj.DependsOn}
 	}
+	// A hand-written catalog may leave next_oid out: continue after the
+	// largest OID in use.
+	snap.nextOID = max(snap.nextOID, FirstOID, maxOID(snap)+1)
 	st.cur.Store(snap)
 	st.ckpt.dir = dir
 	st.ckpt.files = files
 	return st, nil
+}
+
+// maxOID returns the largest OID of a table, index or view in s.
+func maxOID(s *Snapshot) uint32 {
+	var m uint32
+	for _, t := range s.tables {
+		m = max(m, t.def.OID)
+		for _, ix := range t.def.Indexes {
+			m = max(m, ix.OID)
+		}
+	}
+	for _, v := range s.views {
+		m = max(m, v.OID)
+	}
+	return m
 }
 
 // loadTable builds one table from its catalog entry and CSV file.
@@ -235,8 +255,15 @@ func loadTable(cp *csvstore.Checkpoint, tj *tableJSON) (*Table, error) {
 	def := &TableDef{Name: tj.Name, OID: tj.OID, Version: tj.Version}
 	seqs := make([]int64, len(tj.Columns))
 	for i, c := range tj.Columns {
-		def.Columns = append(def.Columns, Column{Name: c.Name,
-			Type:    types.T{OID: types.OID(c.TypeOID), Mod: c.TypeMod},
+		typ := types.T{OID: types.OID(c.TypeOID), Mod: c.TypeMod}
+		if c.TypeOID == 0 {
+			// A hand-written catalog may give the type by name only.
+			var err error
+			if typ, err = types.ParseTypeName(c.TypeName); err != nil {
+				return nil, fmt.Errorf("%s: table %q column %q: %w", csvstore.CatalogFile, tj.Name, c.Name, err)
+			}
+		}
+		def.Columns = append(def.Columns, Column{Name: c.Name, Type: typ,
 			NotNull: c.NotNull, Default: c.Default, Serial: c.Serial})
 		seqs[i] = c.Sequence
 	}
@@ -303,11 +330,9 @@ func loadTable(cp *csvstore.Checkpoint, tj *tableJSON) (*Table, error) {
 		for i := range def.Indexes {
 			ix := &def.Indexes[i]
 			key, unique := entryKey(&buf, def, ix, row)
-			tree := t.indexes[i]
-			if unique && tree.Has(indexItem{key: key}) {
+			if _, dup := t.indexes[i].ReplaceOrInsert(indexItem{key: key, row: row}); dup && unique {
 				return errDuplicateKey(def, ix, vals)
 			}
-			tree.ReplaceOrInsert(indexItem{key: key, row: row})
 		}
 		t.rows.ReplaceOrInsert(row)
 		n++

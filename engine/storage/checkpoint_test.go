@@ -81,7 +81,7 @@ func allTypesRows() [][]types.Value {
 }
 
 // buildCommands returns fresh commands building a store that exercises
-// everything a checkpoint keeps: all types, NULL vs '', serial sequences,
+// everything a checkpoint keeps: all types, NULL vs ”, serial sequences,
 // gaps in row IDs, several versions, indexes, views, OIDs, dropped objects.
 // Command i is meant for raft index i+1.
 func buildCommands() []Command {
@@ -318,8 +318,9 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 // or by a tool) loads its rows with fresh IDs.
 func TestLoadHandMadeCheckpoint(t *testing.T) {
 	dir := t.TempDir()
-	cat := `{"format":1,"next_oid":16390,"tables":[{"name":"t","oid":16384,"version":1,"last_row_id":0,"rows":0,
-		"columns":[{"name":"a","type_oid":23,"type_mod":-1},{"name":"b","type_oid":25,"type_mod":-1}],
+	// No next_oid, no row runs, a type given by name only.
+	cat := `{"format":1,"tables":[{"name":"t","oid":16384,"version":1,"last_row_id":0,"rows":0,
+		"columns":[{"name":"a","type_oid":23,"type_mod":-1},{"name":"b","type":"varchar(3)"}],
 		"indexes":[{"name":"t_pkey","oid":16385,"columns":[0],"unique":true,"primary":true,"constraint":true}]}],"views":[]}`
 	err := csvstore.Write(dir, 7, []byte(cat), []csvstore.Table{{Name: "t", Columns: []string{"a", "b"},
 		Rows: func(emit func([]csvstore.Field) error) error {
@@ -346,6 +347,12 @@ func TestLoadHandMadeCheckpoint(t *testing.T) {
 	if res.Rows[0].ID != 3 {
 		t.Errorf("next row ID %d", res.Rows[0].ID)
 	}
+	if got := tb.Def().Columns[1].Type; got != types.VarcharType(3) {
+		t.Errorf("type by name: %v", got)
+	}
+	if s.Snapshot().NextOID() != FirstOID+2 {
+		t.Errorf("next OID %d", s.Snapshot().NextOID())
+	}
 }
 
 // TestLoadCrashStates arranges the checkpoint directory in every state a
@@ -371,9 +378,9 @@ func TestLoadCrashStates(t *testing.T) {
 		return d
 	}
 	tests := []struct {
-		name  string
-		dirs  map[string]func() string
-		want  *Store // nil: empty store
+		name string
+		dirs map[string]func() string
+		want *Store // nil: empty store
 	}{
 		{"writing files", map[string]func() string{csvstore.CurrentDir: func() string { return checkpoint(oldStore) }, csvstore.TempDir: partial}, oldStore},
 		{"tmp complete, not switched", map[string]func() string{csvstore.CurrentDir: func() string { return checkpoint(oldStore) }, csvstore.TempDir: func() string { return checkpoint(newStore) }}, oldStore},

@@ -69,7 +69,7 @@ func (tx *tx) dropIndex(c *DropIndex) Result {
 		nd.Version = tx.index
 		t.def = nd
 		t.indexes = append(t.indexes[:pos:pos], t.indexes[pos+1:]...)
-		delete(tx.writable().indexOwner, name)
+		delete(tx.writableCatalog().indexOwner, name)
 	}
 	return res
 }

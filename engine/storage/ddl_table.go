@@ -74,7 +74,7 @@ func (tx *tx) dropTable(c *DropTable) Result {
 		if err := tx.checkDependents("table", name, c.Names); err != nil {
 			return errResult(err)
 		}
-		w := tx.writable()
+		w := tx.writableCatalog()
 		for _, ix := range t.def.Indexes {
 			delete(w.indexOwner, ix.Name)
 		}
@@ -194,7 +194,7 @@ func (tx *tx) dropColumn(c *DropColumn) Result {
 	def := cloneDef(t0.def)
 	def.Columns = slices.Delete(def.Columns, pos, pos+1)
 	def.Version = tx.index
-	w := tx.writable()
+	w := tx.writableCatalog()
 	var kept []Index
 	for _, ix := range def.Indexes {
 		if slices.Contains(ix.Columns, pos) {
@@ -256,7 +256,7 @@ func buildIndex(t *Table, ix *Index, buf *[]byte, creating bool) (*indexTree, er
 	var err error
 	t.rows.Ascend(func(row *Row) bool {
 		key, unique := entryKey(buf, t.def, ix, row)
-		if unique && tree.Has(indexItem{key: key}) {
+		if _, dup := tree.ReplaceOrInsert(indexItem{key: key, row: row}); dup && unique {
 			if creating {
 				err = errIndexDuplicated(t.def, ix, row.Values)
 			} else {
@@ -264,7 +264,6 @@ func buildIndex(t *Table, ix *Index, buf *[]byte, creating bool) (*indexTree, er
 			}
 			return false
 		}
-		tree.ReplaceOrInsert(indexItem{key: key, row: row})
 		return true
 	})
 	return tree, err
@@ -350,6 +349,6 @@ func (tx *tx) addIndex(t *Table, ix Index) error {
 		t.indexes = append(slices.Clone(t.indexes), tree)
 	}
 	t.def = nd
-	tx.writable().indexOwner[ix.Name] = def.Name
+	tx.writableCatalog().indexOwner[ix.Name] = def.Name
 	return nil
 }

@@ -34,7 +34,7 @@ func (tx *tx) createView(c *CreateView) Result {
 		}
 		v.OID = tx.allocOID()
 	}
-	tx.writable().views[name] = v
+	tx.writableCatalog().views[name] = v
 	return Result{}
 }
 
@@ -56,7 +56,7 @@ func (tx *tx) dropView(c *DropView) Result {
 		if err := tx.checkDependents("view", name, c.Names); err != nil {
 			return errResult(err)
 		}
-		delete(tx.writable().views, name)
+		delete(tx.writableCatalog().views, name)
 	}
 	return res
 }

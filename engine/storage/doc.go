@@ -40,5 +40,22 @@
 // CSV file per table (values in PostgreSQL's text format) and a catalog.json
 // holding the definitions, counters, sequences and the row IDs and versions of
 // the rows in file order (run-length encoded), so that log entries replayed
-// after a restart find the same rows at the same versions. Load reads it back.
+// after a restart find the same rows at the same versions. Load reads it back
+// and refuses, naming file and line, any file that does not parse or breaks
+// the catalog (wrong type, NULL in a NOT NULL column, duplicate key). A
+// catalog.json without row runs (written by hand) loads its rows with fresh
+// row IDs.
+//
+// # Files
+//
+//	catalog.go      TableDef, Column, Index, ViewDef, PostgreSQL's generated names
+//	command.go      the Command types; encode.go their protobuf encoding
+//	store.go        Store: Apply, Snapshot
+//	snapshot.go     Snapshot: the catalog as of one applied index
+//	table.go        Table: rows by row ID; index.go index keys and scans
+//	tx.go           one command being applied: clone on write, publish or drop
+//	write.go        Write ops; arith.go increments
+//	ddl_*.go        the DDL commands
+//	checkpoint.go   WriteCheckpoint and Load
+//	errors.go       PostgreSQL's error messages
 package storage

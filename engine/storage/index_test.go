@@ -196,6 +196,15 @@ func TestIndexScanQuick(t *testing.T) {
 				return false
 			}
 		}
+		// Full scans: row-ID order both ways.
+		var fwd, back []uint64
+		tb.Scan(func(row *Row) bool { fwd = append(fwd, row.ID); return true })
+		tb.ScanReverse(func(row *Row) bool { back = append(back, row.ID); return true })
+		slices.Reverse(back)
+		if len(fwd) != tb.Len() || !slices.IsSorted(fwd) || !slices.Equal(fwd, back) {
+			t.Logf("full scans: %v / %v", fwd, back)
+			return false
+		}
 		// Every index has one entry per row, each pointing at the stored row.
 		for pos := range def.Indexes {
 			if tb.IndexLen(pos) != tb.Len() {

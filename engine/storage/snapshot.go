@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -90,20 +91,15 @@ func (s *Snapshot) RelationExists(name string) bool {
 	return t || v || i
 }
 
-// copyMaps returns a shallow copy of s whose maps may be modified.
-func (s *Snapshot) copyMaps() *Snapshot {
+// copyTables returns a shallow copy of s whose tables map may be modified.
+func (s *Snapshot) copyTables() *Snapshot {
 	c := *s
-	c.tables = make(map[string]*Table, len(s.tables)+1)
-	for k, v := range s.tables {
-		c.tables[k] = v
-	}
-	c.views = make(map[string]*ViewDef, len(s.views)+1)
-	for k, v := range s.views {
-		c.views[k] = v
-	}
-	c.indexOwner = make(map[string]string, len(s.indexOwner)+1)
-	for k, v := range s.indexOwner {
-		c.indexOwner[k] = v
-	}
+	c.tables = maps.Clone(s.tables)
 	return &c
+}
+
+// copyCatalog makes s's views and indexOwner maps private copies.
+func (s *Snapshot) copyCatalog() {
+	s.views = maps.Clone(s.views)
+	s.indexOwner = maps.Clone(s.indexOwner)
 }

@@ -112,6 +112,12 @@ func (t *Table) Scan(fn func(*Row) bool) {
 	t.rows.Ascend(btree.ItemIteratorG[*Row](fn))
 }
 
+// ScanReverse calls fn for every row in descending row-ID order until fn
+// returns false.
+func (t *Table) ScanReverse(fn func(*Row) bool) {
+	t.rows.Descend(btree.ItemIteratorG[*Row](fn))
+}
+
 // ScanFrom calls fn for every row with ID >= from in row-ID order until fn
 // returns false (to resume a scan).
 func (t *Table) ScanFrom(from uint64, fn func(*Row) bool) {

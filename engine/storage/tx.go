@@ -12,8 +12,10 @@ import (
 type tx struct {
 	base  *Snapshot
 	index uint64
-	// next is base with copied maps, created on the first change.
+	// next is base with a copied tables map, created on the first change.
 	next *Snapshot
+	// catalogCopied says next's views and indexOwner maps are copies too.
+	catalogCopied bool
 	// cloned holds the tables this command already cloned, by name.
 	cloned map[string]*Table
 	// firstVersion holds, for rows this command wrote, their version before
@@ -40,13 +42,24 @@ func (tx *tx) snap() *Snapshot {
 	return tx.base
 }
 
-// writable returns the snapshot under construction, creating it.
+// writable returns the snapshot under construction, creating it; its
+// tables map may be modified.
 func (tx *tx) writable() *Snapshot {
 	if tx.next == nil {
-		tx.next = tx.base.copyMaps()
+		tx.next = tx.base.copyTables()
 		tx.next.applied = tx.index
 	}
 	return tx.next
+}
+
+// writableCatalog is writable with views and indexOwner modifiable too.
+func (tx *tx) writableCatalog() *Snapshot {
+	s := tx.writable()
+	if !tx.catalogCopied {
+		s.copyCatalog()
+		tx.catalogCopied = true
+	}
+	return s
 }
 
 // mutableTable returns a private clone of the named existing table.

@@ -168,11 +168,12 @@ func (tx *tx) addIndexEntries(t *Table, row *Row) error {
 	for i := range t.def.Indexes {
 		ix := &t.def.Indexes[i]
 		key, unique := entryKey(&tx.buf, t.def, ix, row)
-		tree := t.indexes[i]
-		if unique && tree.Has(indexItem{key: key}) {
+		// A replaced entry is a duplicate; the tree is then discarded with
+		// the whole command, so one descent does both the check and the
+		// insert.
+		if _, dup := t.indexes[i].ReplaceOrInsert(indexItem{key: key, row: row}); dup && unique {
 			return errDuplicateKey(t.def, ix, row.Values)
 		}
-		tree.ReplaceOrInsert(indexItem{key: key, row: row})
 	}
 	return nil
 }
@@ -185,13 +186,14 @@ func (tx *tx) replaceRow(t *Table, old, row *Row) error {
 		tree := t.indexes[i]
 		oldKey, _ := entryKey(&tx.buf, t.def, ix, old)
 		key, unique := entryKey(&tx.buf, t.def, ix, row)
-		if key != oldKey {
-			tree.Delete(indexItem{key: oldKey})
-			if unique && tree.Has(indexItem{key: key}) {
-				return errDuplicateKey(t.def, ix, row.Values)
-			}
+		if key == oldKey {
+			tree.ReplaceOrInsert(indexItem{key: key, row: row})
+			continue
 		}
-		tree.ReplaceOrInsert(indexItem{key: key, row: row})
+		tree.Delete(indexItem{key: oldKey})
+		if _, dup := tree.ReplaceOrInsert(indexItem{key: key, row: row}); dup && unique {
+			return errDuplicateKey(t.def, ix, row.Values)
+		}
 	}
 	t.rows.ReplaceOrInsert(row)
 	return nil

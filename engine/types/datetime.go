@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	// Named zones in timestamptz input work without system tzdata.
+	_ "time/tzdata"
 
 	"github.com/chronos-db/chronos/engine/sqlerr"
 )
@@ -56,7 +58,18 @@ type dtParsed struct {
 
 // errDTSyntax and errDTRange build PostgreSQL's date/time input errors.
 func errDTSyntax(t T, s string) error {
-	return sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid input syntax for type %s: \"%s\"", t.Base().String(), s)
+	name := t.Base().String()
+	if t.OID == OIDTimestamp {
+		name = "timestamp"
+	}
+	return sqlerr.New(sqlerr.InvalidDatetimeFormat, "invalid input syntax for type %s: \"%s\"", name, s)
+}
+
+// codeInvalidTimeZoneDisplacement is SQLSTATE 22009.
+const codeInvalidTimeZoneDisplacement sqlerr.Code = "22009"
+
+func errZoneRange(s string) error {
+	return sqlerr.New(codeInvalidTimeZoneDisplacement, "time zone displacement out of range: \"%s\"", s)
 }
 
 func errDTRange(s string) error {
@@ -100,6 +113,18 @@ func parseDateTime(s string, t T) (dtParsed, error) {
 			p.hasZone, p.zoneSecs = true, 0
 		case monthNames[f] != 0 && monthWord == 0:
 			monthWord = monthNames[f]
+		case (f[0] == '+' || f[0] == '-') && p.hasTime:
+			secs, ok := parseOffset(f[1:])
+			if !ok {
+				if secs < 0 {
+					return p, errZoneRange(s)
+				}
+				return p, errDTSyntax(t, s)
+			}
+			if f[0] == '-' {
+				secs = -secs
+			}
+			p.hasZone, p.zoneSecs = true, secs
 		case strings.Contains(f, ":"):
 			if p.hasTime {
 				return p, errDTSyntax(t, s)
@@ -107,15 +132,6 @@ func parseDateTime(s string, t T) (dtParsed, error) {
 			if err := parseClock(f, &p, t, s); err != nil {
 				return p, err
 			}
-		case (f[0] == '+' || f[0] == '-') && p.hasTime:
-			secs, ok := parseOffset(f[1:])
-			if !ok {
-				return p, errDTSyntax(t, s)
-			}
-			if f[0] == '-' {
-				secs = -secs
-			}
-			p.hasZone, p.zoneSecs = true, secs
 		case strings.ContainsAny(f, "-/.") && !p.hasDate && f[0] >= '0' && f[0] <= '9' || (monthWord == 0 && strings.ContainsAny(f, "-/") && !p.hasDate):
 			if err := parseDatePart(f, &p, t, s); err != nil {
 				return p, err
@@ -298,15 +314,10 @@ func parseClock(f string, p *dtParsed, t T, s string) error {
 		}
 		p.second, _ = strconv.Atoi(sec)
 		if frac != "" {
-			// Round to microseconds as PostgreSQL does.
-			for len(frac) < 7 {
-				frac += "0"
-			}
-			us, _ := strconv.Atoi(frac[:6])
-			if frac[6] >= '5' {
-				us++
-			}
-			p.nanos = us * 1000
+			// Round to microseconds as PostgreSQL does: rint of the
+			// fraction read as a double.
+			f, _ := strconv.ParseFloat("0."+frac, 64)
+			p.nanos = int(math.RoundToEven(f*1e6)) * 1000
 		}
 	}
 	if p.hour > 24 || p.minute > 59 || p.second > 60 || (p.hour == 24 && (p.minute > 0 || p.second > 0 || p.nanos > 0)) {
@@ -320,6 +331,9 @@ func parseClock(f string, p *dtParsed, t T, s string) error {
 		}
 		secs, ok := parseOffset(zone[1:])
 		if !ok {
+			if secs < 0 {
+				return errZoneRange(s)
+			}
 			return errDTSyntax(t, s)
 		}
 		if zone[0] == '-' {
@@ -331,6 +345,7 @@ func parseClock(f string, p *dtParsed, t T, s string) error {
 }
 
 // parseOffset reads "02", "0230", "02:30", "02:30:15" (after the sign).
+// A well-formed offset beyond 15:59:59 returns -1, false.
 func parseOffset(z string) (int, bool) {
 	var h, m, sec int
 	parts := strings.Split(z, ":")
@@ -355,7 +370,7 @@ func parseOffset(z string) (int, bool) {
 		return 0, false
 	}
 	if h > 15 || m > 59 || sec > 59 {
-		return 0, false
+		return -1, false
 	}
 	return h*3600 + m*60 + sec, true
 }

@@ -57,6 +57,17 @@ var typeNames = map[string]T{
 	"serial2":                     Int2,
 }
 
+// unsupportedTypes are PostgreSQL types Chronos does not implement; naming
+// one is 0A000 rather than "does not exist".
+var unsupportedTypes = map[string]bool{
+	"time": true, "time without time zone": true, "time with time zone": true, "timetz": true,
+	"interval": true, "json": true, "jsonb": true, "uuid": true, "money": true, "bit": true,
+	"bit varying": true, "varbit": true, "inet": true, "cidr": true, "macaddr": true, "xml": true,
+	"point": true, "line": true, "box": true, "circle": true, "polygon": true, "path": true,
+	"tsvector": true, "tsquery": true, "int4range": true, "int8range": true, "daterange": true,
+	"tsrange": true, "tstzrange": true, "numrange": true, "record": true, "regproc": false,
+}
+
 // ParseTypeName parses a type name as written in SQL: "int", "integer",
 // "varchar(10)", "character varying", "numeric(10,2)", "double precision",
 // "timestamptz", "timestamp(3) with time zone", "pg_catalog.text",
@@ -95,6 +106,9 @@ func ParseTypeName(name string) (T, error) {
 	}
 	t, ok := typeNames[base]
 	if !ok {
+		if unsupportedTypes[base] {
+			return T{}, sqlerr.New(sqlerr.FeatureNotSupported, "type %s is not supported", base)
+		}
 		return undefined()
 	}
 	if mods == "" {

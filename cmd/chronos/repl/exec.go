@@ -4,8 +4,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// Result is one statement's outcome.
-type Result struct {
+// result is one statement's outcome.
+type result struct {
 	// Table holds the rows when the statement returned a result set
 	// (a RowDescription arrived), even an empty one; nil otherwise.
 	Table *Table
@@ -15,8 +15,8 @@ type Result struct {
 
 // readResult drains one statement's result from rr. The error is the
 // statement's error, typically a *pgconn.PgError.
-func readResult(rr *pgconn.ResultReader) (*Result, error) {
-	var res Result
+func readResult(rr *pgconn.ResultReader) (*result, error) {
+	var res result
 	if fds := rr.FieldDescriptions(); fds != nil {
 		t := &Table{Columns: make([]Column, len(fds)), Rows: [][]Cell{}}
 		for i, f := range fds {

@@ -15,15 +15,16 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// updateGolden regenerates testdata/format from a real psql and PostgreSQL:
+// updateGolden regenerates testdata/format from a real psql and PostgreSQL
+// (a throwaway server, or the one CHRONOS_GOLDEN_PG names):
 //
-//	CHRONOS_GOLDEN_PG=postgres://user@127.0.0.1:port/db go test ./cmd/chronos/repl -run TestFormatGolden -update-golden
+//	go test ./cmd/chronos/repl -run TestFormatGolden -update-golden
 //
 // For each case it runs the psql commands and the query through psql (saving
 // what psql printed as NAME.out) and through pgconn (saving the result set
 // the formatter gets as NAME.json). The test then formats NAME.json and
 // compares with NAME.out, so the goldens are psql's own output.
-var updateGolden = flag.Bool("update-golden", false, "regenerate testdata/format with psql (needs CHRONOS_GOLDEN_PG)")
+var updateGolden = flag.Bool("update-golden", false, "regenerate testdata/format with psql and PostgreSQL")
 
 // formatCase is one golden case: psql \pset commands, the matching options,
 // and a query whose result exercises them.
@@ -123,7 +124,7 @@ func TestFormatGolden(t *testing.T) {
 func regenerateGoldens(t *testing.T, dir string) {
 	dsn := os.Getenv("CHRONOS_GOLDEN_PG")
 	if dsn == "" {
-		t.Fatal("-update-golden needs CHRONOS_GOLDEN_PG, a PostgreSQL connection URL")
+		dsn = postgresDSN(t)
 	}
 	ctx := context.Background()
 	conn, err := pgconn.Connect(ctx, dsn)

@@ -132,7 +132,7 @@ func (s *session) execSQL(ctx context.Context, sql string) bool {
 	s.running.Store(pc)
 	mrr := pc.Exec(ctx, sql)
 	var failed error
-	var results []*Result
+	var results []*result
 	for mrr.NextResult() {
 		res, err := readResult(mrr.ResultReader())
 		if err != nil {
@@ -194,7 +194,7 @@ func (s *session) noteSuccess(sql, tag string, alone bool) {
 // printResult prints a result set as a table or, for other statements,
 // the command tag. INSERT, UPDATE, DELETE and MERGE with RETURNING print
 // both, as psql does.
-func (s *session) printResult(res *Result) {
+func (s *session) printResult(res *result) {
 	if res.Table != nil {
 		s.printTable(res.Table)
 		for _, p := range []string{"INSERT", "UPDATE", "DELETE", "MERGE"} {
