@@ -13,6 +13,9 @@ import (
 // node stops it with ErrRemoved.
 func (n *Node) applyConfChange(index, ccID uint64, cc raftpb.ConfChangeI) error {
 	n.confState = *n.raft.ApplyConfChange(cc)
+	if !soleVoter(n.confState, n.cfg.ID) {
+		n.solo.Store(false) // at once: reads go through ReadIndex again
+	}
 	v2 := cc.AsV2()
 	removedSelf := false
 	for _, ch := range v2.Changes {

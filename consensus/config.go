@@ -85,6 +85,10 @@ type Knobs struct {
 	AfterApply      func() // after step 5 (committed entries applied)
 	BeforeAdvance   func() // before step 7
 	AfterCheckpoint func(index uint64)
+
+	// ForceReadIndex makes a lone voter serve LinearizableRead through
+	// ReadIndex too, as every other member does, instead of at once.
+	ForceReadIndex bool
 }
 
 // RaftID maps a member's string name to its raft ID: the 64-bit FNV-1a hash

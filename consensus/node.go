@@ -53,6 +53,7 @@ type Node struct {
 	reads   *readLoop
 
 	applied atomic.Uint64 // last entry index processed by the Ready loop
+	solo    atomic.Bool   // the applied configuration makes this node the only member (soleVoter)
 	lead    atomic.Uint64 // current leader's raft ID, 0 if none known
 	state   atomic.Int32  // raft.StateType
 	stats   counters
@@ -120,6 +121,9 @@ func (n *Node) run() {
 			if err = n.applyCommitted(rd.CommittedEntries); err != nil {
 				return
 			}
+			// Only now, with the whole batch applied, may a lone voter
+			// answer reads locally (readindex.go, soleVoter).
+			n.solo.Store(soleVoter(n.confState, n.cfg.ID))
 			hook(n.cfg.Knobs.AfterApply)
 			// 6. Every CheckpointEntries applied entries the tables are
 			//    checkpointed and the log is compacted.
@@ -220,6 +224,9 @@ func (n *Node) applySnapshot(s raftpb.Snapshot) error {
 		return fmt.Errorf("consensus: apply snapshot %d: %w", idx, err)
 	}
 	n.confState = s.Metadata.ConfState
+	if !soleVoter(n.confState, n.cfg.ID) {
+		n.solo.Store(false)
+	}
 	n.snapIndex = idx
 	n.members.replace(sd.Members)
 	if err := n.members.save(); err != nil {

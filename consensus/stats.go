@@ -10,7 +10,7 @@ import (
 type counters struct {
 	readys, logSaves, fsyncs, entriesSaved        atomic.Uint64
 	proposals, dropped, applied                   atomic.Uint64
-	reads, readIndexRequests                      atomic.Uint64
+	reads, localReads, readIndexRequests          atomic.Uint64
 	checkpoints, snapshotsSent, snapshotsRestored atomic.Uint64
 }
 
@@ -34,6 +34,7 @@ type Stats struct {
 	Dropped           uint64 // proposals raft dropped (and Propose retried)
 	EntriesApplied    uint64 // normal entries handed to StateMachine.Apply
 	Reads             uint64 // LinearizableRead calls
+	LocalReads        uint64 // of which a lone voter answered without a read index
 	ReadIndexRequests uint64 // ReadIndex requests sent to raft (one per round, plus retries)
 	Checkpoints       uint64
 	SnapshotsSent     uint64
@@ -64,6 +65,7 @@ func (n *Node) Stats() Stats {
 		Dropped:           n.stats.dropped.Load(),
 		EntriesApplied:    n.stats.applied.Load(),
 		Reads:             n.stats.reads.Load(),
+		LocalReads:        n.stats.localReads.Load(),
 		ReadIndexRequests: n.stats.readIndexRequests.Load(),
 		Checkpoints:       n.stats.checkpoints.Load(),
 		SnapshotsSent:     n.stats.snapshotsSent.Load(),

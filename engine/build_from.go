@@ -406,7 +406,7 @@ func (b *builder) buildRegion(q *scope, tree *fromTree, conds []ast.ExprNode) (p
 // localScope is a scope over cols that shares q's enclosing scopes: the
 // scope conditions are compiled in when they run below the full FROM row.
 func (b *builder) localScope(q *scope, cols []colInfo) *scope {
-	return &scope{cols: cols, parent: q.parent, sub: q.sub}
+	return &scope{cols: cols, parent: q.parent, sub: q.sub, qualify: q.manyTables()}
 }
 
 // analyzeConjunct finds the region items a condition mentions.

@@ -185,7 +185,7 @@ func (b *builder) finishSelect(ss *selectState) (planNode, error) {
 func (b *builder) compileOutput(s *scope, o *outputItem) (expr.Expr, colInfo, error) {
 	if o.node == nil {
 		c := s.cols[o.col]
-		e, err := s.columnExpr(o.col, &ast.ColumnName{Name: ast.NewCIStr(c.name)}, 0)
+		e, err := s.columnExpr(o.col, 0)
 		if err != nil {
 			return nil, colInfo{}, err
 		}

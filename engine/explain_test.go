@@ -43,7 +43,7 @@ func TestExplainUsesIndex(t *testing.T) {
 		{"SELECT u.name FROM users u WHERE u.id = 3", "Index Scan using users_pkey on users u\n  Index Cond: (id = 3)"},
 		{"SELECT count(*) FROM users", "Aggregate\n  ->  Seq Scan on users"},
 		{"SELECT name FROM users ORDER BY name LIMIT 1", "Limit\n  ->  Sort\n        Sort Key: name\n        ->  Seq Scan on users"},
-		{"SELECT * FROM users u JOIN pairs p ON p.a = u.id WHERE u.id = 1", "Hash Join\n  Hash Cond: (id = a)\n  ->  Index Scan using users_pkey on users u\n        Index Cond: (id = 1)\n  ->  Seq Scan on pairs p"},
+		{"SELECT * FROM users u JOIN pairs p ON p.a = u.id WHERE u.id = 1", "Hash Join\n  Hash Cond: (u.id = p.a)\n  ->  Index Scan using users_pkey on users u\n        Index Cond: (u.id = 1)\n  ->  Seq Scan on pairs p"},
 		{"UPDATE users SET age = 1 WHERE id = 2", "Update on users\n  ->  Index Scan using users_pkey on users\n        Index Cond: (id = 2)"},
 		{"DELETE FROM users WHERE age < 15", "Delete on users\n  ->  Index Scan using users_age on users\n        Index Cond: (age < 15)"},
 	} {

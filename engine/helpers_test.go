@@ -2,7 +2,7 @@ package engine
 
 import (
 	"context"
-	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -13,7 +13,7 @@ import (
 // newTestDB opens an in-memory DB with a LocalLog.
 func newTestDB(t testing.TB) *DB {
 	t.Helper()
-	db, err := Open("", Options{})
+	db, err := Open("", Options{Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,4 +86,10 @@ func columnNames(r Result) string {
 	return strings.Join(names, ",")
 }
 
-var _ = fmt.Sprintf
+// testWriter sends log lines to the test's log.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}

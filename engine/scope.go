@@ -28,6 +28,10 @@ type scope struct {
 	// outputs are the select list's expressions and names, for ORDER BY
 	// and GROUP BY references to output columns; nil elsewhere.
 	outputs []*outputItem
+	// qualify makes compiled column references show their table (for
+	// EXPLAIN) although the scope itself holds one table's columns: it is
+	// part of a FROM clause of several.
+	qualify bool
 }
 
 // outputItem is one select-list entry.
@@ -140,7 +144,7 @@ func (r *resolver) Column(col *ast.ColumnNameExpr) (expr.Expr, error) {
 			return nil, err
 		}
 		if idx >= 0 {
-			e, err := s.columnExpr(idx, name, depth)
+			e, err := s.columnExpr(idx, depth)
 			if err != nil {
 				return nil, err
 			}
@@ -167,7 +171,7 @@ func (r *resolver) Subquery(sub *ast.SubqueryExpr) (expr.Subquery, error) {
 
 // columnExpr returns the expression reading input column idx of s from a
 // row of the current phase, depth scopes up.
-func (s *scope) columnExpr(idx int, name *ast.ColumnName, depth int) (expr.Expr, error) {
+func (s *scope) columnExpr(idx int, depth int) (expr.Expr, error) {
 	c := s.cols[idx]
 	pos := idx
 	if g := s.grouped; g != nil {
@@ -181,10 +185,28 @@ func (s *scope) columnExpr(idx int, name *ast.ColumnName, depth int) (expr.Expr,
 		}
 		pos = k
 	}
-	if depth == 0 {
-		return expr.Column(pos, c.typ, c.name), nil
+	display := c.name
+	if depth > 0 || s.manyTables() {
+		display = qualifiedName(c)
 	}
-	return expr.Outer(depth-1, pos, c.typ, c.name), nil
+	if depth == 0 {
+		return expr.Column(pos, c.typ, display), nil
+	}
+	return expr.Outer(depth-1, pos, c.typ, display), nil
+}
+
+// manyTables reports whether the scope's columns come from more than one
+// table, when EXPLAIN qualifies column names as PostgreSQL does.
+func (s *scope) manyTables() bool {
+	if s.qualify {
+		return true
+	}
+	for _, c := range s.cols {
+		if c.table != s.cols[0].table {
+			return true
+		}
+	}
+	return false
 }
 
 // lookup finds the column a name refers to in s: its index, -1 when s has

@@ -33,16 +33,13 @@ func serveGRPC(node *consensus.Node, l net.Listener, log *slog.Logger) *grpc.Ser
 
 // advertiseAddress is the address peers are told to dial: the configured
 // one, so that a host name (a container's service name) survives a change
-// of IP, unless it cannot be dialled as written: a port of 0 (the bound
-// port is used) or a wildcard host such as 0.0.0.0 (the bound address is
-// used, which is still the wildcard; a node meant for peers needs a real
-// host in --address).
+// of IP, unless its port is 0, when the bound port is used. A wildcard
+// host (0.0.0.0, or none) is advertised as written, which only a peer on the same
+// machine can dial: a node meant for remote peers needs a real host name
+// or IP in --address.
 func advertiseAddress(configured string, bound net.Addr) string {
-	host, port, err := net.SplitHostPort(configured)
-	if err != nil || port == "0" || host == "" {
-		return bound.String()
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+	_, port, err := net.SplitHostPort(configured)
+	if err != nil || port == "0" {
 		return bound.String()
 	}
 	return configured

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -54,20 +55,55 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// process is a chronos single-node process started by a test.
+// process is a chronos process started by a test: a single node or a
+// cluster member.
 type process struct {
 	cmd    *exec.Cmd
 	addr   string
-	output *bytes.Buffer
+	output *syncBuffer
 	exited chan struct{}
+}
+
+// syncBuffer is the combined output of a process, readable while the
+// process still writes it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // startProcess runs `chronos single-node --no-repl` on dataDir and waits
 // until it accepts connections.
 func startProcess(t *testing.T, dataDir, addr string) *process {
 	t.Helper()
-	p := &process{addr: addr, output: new(bytes.Buffer), exited: make(chan struct{})}
-	p.cmd = exec.Command(chronosBinary(t), "single-node", "--no-repl", "--data-dir", dataDir, "--address", addr)
+	return startChronos(t, addr, "single-node", "--no-repl", "--data-dir", dataDir, "--address", addr)
+}
+
+// startNode runs `chronos node` with the given flags, whose --address
+// must be addr, and waits until it accepts connections.
+func startNode(t *testing.T, addr string, flags ...string) *process {
+	t.Helper()
+	return startChronos(t, addr, append([]string{"node"}, flags...)...)
+}
+
+// startChronos runs the chronos binary with args and waits until it
+// accepts PostgreSQL connections on addr. The test's cleanup kills it if
+// it still runs.
+func startChronos(t *testing.T, addr string, args ...string) *process {
+	t.Helper()
+	p := &process{addr: addr, output: new(syncBuffer), exited: make(chan struct{})}
+	p.cmd = exec.Command(chronosBinary(t), args...)
 	p.cmd.Stdout = p.output
 	p.cmd.Stderr = p.output
 	if err := p.cmd.Start(); err != nil {
@@ -113,6 +149,23 @@ func (p *process) kill(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-p.exited
+}
+
+// pause stops the process with SIGSTOP: it keeps its sockets but answers
+// nothing until resume.
+func (p *process) pause(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// resume continues a paused process with SIGCONT.
+func (p *process) resume(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // stop ends the process with SIGTERM and waits for its clean shutdown.

@@ -13,6 +13,7 @@ import (
 	"github.com/chronos-db/chronos/consensus"
 	"github.com/chronos-db/chronos/engine"
 	"github.com/chronos-db/chronos/pgwire"
+	"google.golang.org/grpc"
 )
 
 // Server is one running Chronos node.
@@ -23,6 +24,7 @@ type Server struct {
 	wire *pgwire.Server
 	ln   net.Listener
 	mux  *mux
+	grpc *grpc.Server // the consensus peer service on the shared port
 
 	ctx    context.Context // ends the sessions' contexts when the server closes
 	cancel context.CancelFunc
@@ -56,7 +58,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: listen on %s: %w", cfg.Address, err)
 	}
 
-	db, err := engine.Open(filepath.Join(cfg.DataDir, "tables"), engine.Options{Logger: log})
+	cluster := &clusterView{}
+	db, err := engine.Open(filepath.Join(cfg.DataDir, "tables"), engine.Options{Logger: log, Cluster: cluster})
 	if err != nil {
 		ln.Close()
 		return nil, err
@@ -64,7 +67,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 
 	node, err := consensus.Start(ctx, consensus.Config{
 		Name:              cfg.ID,
-		Address:           ln.Addr().String(),
+		Address:           advertiseAddress(cfg.Address, ln.Addr()),
 		Dir:               filepath.Join(cfg.DataDir, "raft"),
 		Peers:             cfg.Peers,
 		TickInterval:      cfg.TickInterval,
@@ -78,6 +81,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	db.SetLog(node)
+	cluster.node.Store(node)
 
 	sctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
@@ -102,17 +106,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			log.Error("accept loop ended", "err", err)
 		}
 	}()
-	// The gRPC connections are refused until the cluster transport serves
-	// them; close them as they come.
-	go func() {
-		for {
-			c, err := s.mux.grpc.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	s.grpc = serveGRPC(node, s.mux.grpc, log)
 	log.Info("serving", "address", ln.Addr().String(), "data_dir", cfg.DataDir)
 	return s, nil
 }
@@ -128,8 +122,8 @@ func (s *Server) Done() <-chan struct{} { return s.node.Done() }
 func (s *Server) Err() error { return s.node.Err() }
 
 // Close shuts the node down cleanly: it stops accepting connections, ends
-// the sessions (their clients get 57P01), stops consensus, which writes a
-// final checkpoint, and closes the data files.
+// the sessions (their clients get 57P01), stops the gRPC peer service and
+// consensus, which writes a final checkpoint, and closes the data files.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.ln.Close()
@@ -138,6 +132,7 @@ func (s *Server) Close() error {
 		defer cancel()
 		werr := s.wire.Shutdown(ctx)
 		s.cancel()
+		s.grpc.Stop()
 		nerr := s.node.Stop()
 		if errors.Is(nerr, consensus.ErrStopped) {
 			nerr = nil

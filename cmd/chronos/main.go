@@ -2,6 +2,7 @@
 //
 //	chronos single-node --data-dir DIR [--address HOST:PORT]   embedded node with a REPL
 //	chronos node --id ID --address HOST:PORT --data-dir DIR [--peers id=host:port,...] [--clean]
+//	chronos node remove --id ID --via HOST:PORT                remove a member from its cluster
 //	chronos client --leader HOST:PORT[,HOST:PORT...]           the REPL against any node
 //
 // The command only parses flags and starts a server.Server or the shell in
@@ -57,6 +58,8 @@ Usage:
         an embedded node with a SQL shell; psql can connect to --address too
   chronos node --id ID --address HOST:PORT --data-dir DIR [--peers ID=HOST:PORT,...] [--clean]
         a cluster member; runs until SIGINT or SIGTERM
+  chronos node remove --id ID --via HOST:PORT
+        remove member ID from the cluster of the member at --via
   chronos client --leader HOST:PORT[,HOST:PORT...]
         the SQL shell against any node (postgres:// URLs work too)
 

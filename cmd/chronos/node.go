@@ -4,19 +4,26 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/chronos-db/chronos/server"
 )
 
 // node runs `chronos node`: one cluster member, with its data in
-// DIR/ID, until SIGINT, SIGTERM or SIGHUP.
+// DIR/ID, until SIGINT, SIGTERM or SIGHUP. `chronos node remove` removes
+// a member (noderemove.go).
 func node(args []string, std stdio) int {
+	if len(args) > 0 && args[0] == "remove" {
+		return nodeRemove(args[1:], std)
+	}
 	c := newCommand("node", "--id ID --address HOST:PORT --data-dir DIR [--peers ID=HOST:PORT,...] [--clean]", std)
 	id := c.fs.String("id", "", "this node's `ID`, unique in the cluster (required)")
 	address := c.fs.String("address", "", "`HOST:PORT` for PostgreSQL clients and peers (required)")
 	dataDir := c.fs.String("data-dir", "", "`DIR` holding each node's data in DIR/ID (required)")
 	peersFlag := c.fs.String("peers", "", "existing members to join through, as `ID=HOST:PORT,...` (none: bootstrap a new cluster)")
 	clean := c.fs.Bool("clean", false, "delete this node's data (DIR/ID) before starting")
+	checkpointEntries := c.fs.Uint64("checkpoint-entries", 10000, "advanced: checkpoint the tables and compact the raft log every `N` applied entries")
+	requestTimeout := c.fs.Duration("request-timeout", 5*time.Second, "advanced: how long a statement waits for a leader and a quorum before it fails (`DURATION`)")
 	level := &logLevel{level: slog.LevelInfo}
 	c.fs.Var(level, "log-level", "log `LEVEL`: debug, info, warn or error (default info)")
 	if code := c.parse(args); code >= 0 {
@@ -29,6 +36,10 @@ func node(args []string, std stdio) int {
 		return c.usageError("--address is required")
 	case *dataDir == "":
 		return c.usageError("--data-dir is required")
+	case *checkpointEntries == 0:
+		return c.usageError("--checkpoint-entries must be at least 1")
+	case *requestTimeout <= 0:
+		return c.usageError("--request-timeout must be positive")
 	case *id == "." || *id == ".." || filepath.Base(*id) != *id:
 		return c.usageError("bad --id %q: it names a directory under --data-dir", *id)
 	}
@@ -52,6 +63,9 @@ func node(args []string, std stdio) int {
 		Peers:   peers,
 		Clean:   *clean,
 		Logger:  logger(std.err, level.level).With("node", *id),
+
+		CheckpointEntries: *checkpointEntries,
+		RequestTimeout:    *requestTimeout,
 	})
 	if err != nil {
 		return c.fail(err)

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/chronos-db/chronos/server"
+)
+
+// nodeRemove runs `chronos node remove --id ID --via HOST:PORT`: it asks
+// the member at --via to remove member ID from the cluster. The removed
+// node stops by itself; its data directory is left for the operator.
+func nodeRemove(args []string, std stdio) int {
+	c := newCommand("node remove", "--id ID --via HOST:PORT", std)
+	id := c.fs.String("id", "", "the `ID` of the member to remove (required)")
+	via := c.fs.String("via", "", "`HOST:PORT` of any member of the cluster (required)")
+	timeout := c.fs.Duration("timeout", 30*time.Second, "give up after this `DURATION`")
+	if code := c.parse(args); code >= 0 {
+		return code
+	}
+	switch {
+	case *id == "":
+		return c.usageError("--id is required")
+	case *via == "":
+		return c.usageError("--via is required")
+	}
+	if err := checkAddress(*via); err != nil {
+		return c.usageError("bad --via %q: %v", *via, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	if err := server.RemoveMember(ctx, *via, *id); err != nil {
+		return c.fail(err)
+	}
+	fmt.Fprintf(std.out, "removed %s from the cluster\n", *id)
+	return 0
+}
