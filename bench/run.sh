@@ -55,7 +55,6 @@ cleanup() {
 	for pid in "${pids[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
-	exec 3>&- 2>/dev/null || true
 	if [ "${KEEP:-}" = 1 ]; then
 		echo "bench: work directory kept: $work" >&2
 	else
@@ -115,16 +114,14 @@ start_pg() {
 	wait_ready PostgreSQL "${PG[@]}"
 }
 
-# --- Chronos: built once; stdin is a FIFO held open so the REPL waits instead of exiting.
+# --- Chronos: built once, run as a server without its shell (--no-repl).
 go build -C "$root" -o "$work/chronos" ./cmd/chronos || die "go build ./cmd/chronos failed"
-mkfifo "$work/stdin"
-exec 3<>"$work/stdin"
 
 # start_chronos starts a single node on a fresh data directory ($1).
 start_chronos() {
 	ch_port=$(free_port)
-	"$work/chronos" single-node --data-dir "$work/$1" --address "127.0.0.1:$ch_port" \
-		<"$work/stdin" >"$work/$1.log" 2>&1 &
+	"$work/chronos" single-node --no-repl --data-dir "$work/$1" --address "127.0.0.1:$ch_port" \
+		</dev/null >"$work/$1.log" 2>&1 &
 	pids+=($!)
 	ch_pid=$!
 	CH=(-h 127.0.0.1 -p "$ch_port" -U chronos -d chronos)
@@ -179,7 +176,7 @@ bench() { # name script clients psql-args...
 	local name=$1 script=$2 clients=$3
 	shift 3
 	local log="$work/pgbench-$name-$script-$clients.log"
-	if pgbench -M prepared -n -c "$clients" -j "$JOBS" -T "$DURATION" -f "$here/$script.sql" "$@" >"$log" 2>&1; then
+	if pgbench -M prepared -n -c "$clients" -j "$JOBS" -T "$DURATION" -D rows="$ROWS" -f "$here/$script.sql" "$@" >"$log" 2>&1; then
 		awk '/^tps = / { print $3; exit }' "$log"
 	else
 		echo error
@@ -189,7 +186,7 @@ bench() { # name script clients psql-args...
 ratio() { awk -v c="$1" -v p="$2" 'BEGIN { if (c + 0 > 0 && p + 0 > 0) printf "%.2fx", c / p; else print "-" }'; }
 
 start_pg
-echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $NF }') on 127.0.0.1:$pg_port; pgbench -M prepared -n -j $JOBS -T $DURATION"
+echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }') on 127.0.0.1:$pg_port; pgbench -M prepared -n -j $JOBS -T $DURATION"
 
 # --- 1. The pgbench workloads.
 start_chronos chronos-bench

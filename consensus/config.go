@@ -77,8 +77,9 @@ type Config struct {
 }
 
 // Knobs are hooks the Ready loop calls between its steps, so crash tests can
-// stop or copy the data directory at each point (like etcd's failpoints). They
-// run on the Ready loop's goroutine and must not call back into the Node.
+// stop or copy the data directory at each point (like etcd's failpoints), and
+// switches for tests. The hooks run on the Ready loop's goroutine and must
+// not call back into the Node.
 type Knobs struct {
 	BeforeLogSave   func() // before step 2 (log save and fsync)
 	AfterLogSave    func() // after step 2, before anything is sent or applied

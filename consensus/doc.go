@@ -38,8 +38,10 @@
 // the callers' goroutines: each is wrapped in an envelope with a unique ID
 // (envelope.go), a waiter is registered under it before raft sees it, and
 // the waiter is freed on every exit. Linearizable reads (readindex.go) are
-// batched behind one ReadIndex request per round. Config.Knobs hooks sit
-// between the steps for crash tests.
+// batched behind one ReadIndex request per round; a member that is the
+// only one of its applied configuration answers them at once, since it has
+// applied every acknowledged write (soleVoter gives the argument).
+// Config.Knobs hooks sit between the steps for crash tests.
 //
 // # Start and restart
 //

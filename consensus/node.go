@@ -65,6 +65,7 @@ type Node struct {
 	checkpointApplied uint64           // applied index at the last checkpoint
 	raftApplied       uint64           // applied index raft knows of (as of the last Advance)
 	prevHardState     raftpb.HardState // last saved, to tell when a save must fsync
+	lastSaved         uint64           // index of the last entry durable in the log (splitDurable)
 	readyTarget       uint64           // applied index at which Start may return
 	readyOnce         sync.Once
 	readyc            chan struct{} // closed once restart replay is applied
@@ -94,13 +95,21 @@ func (n *Node) run() {
 		case rd := <-n.raft.Ready():
 			n.stats.readys.Add(1)
 			n.noteSoftState(rd.SoftState)
+			// 0. Committed entries that an earlier Ready already made
+			//    durable here are applied, and their proposers answered,
+			//    before this Ready's fsync rather than after it (raft allows
+			//    applying in parallel with persisting; see splitDurable).
+			early, late := n.splitDurable(rd)
+			if err = n.applyCommitted(early); err != nil {
+				return
+			}
 			// 1. A snapshot (received from the leader) is saved first: the
 			//    file, then the log's snapshot record.
 			if err = n.saveSnapshot(rd.Snapshot); err != nil {
 				return
 			}
 			// 2. HardState and entries are made durable with one fsync
-			//    before anything is sent or applied.
+			//    before anything is sent or the rest is applied.
 			hook(n.cfg.Knobs.BeforeLogSave)
 			if err = n.saveLog(rd.HardState, rd.Entries); err != nil {
 				return
@@ -117,8 +126,9 @@ func (n *Node) run() {
 			// 4. Messages go out only now that what they promise is durable.
 			n.send(rd.Messages)
 			n.reads.deliver(rd.ReadStates)
-			// 5. Committed entries are applied in order, conf changes too.
-			if err = n.applyCommitted(rd.CommittedEntries); err != nil {
+			// 5. The other committed entries are applied in order, conf
+			//    changes too.
+			if err = n.applyCommitted(late); err != nil {
 				return
 			}
 			// Only now, with the whole batch applied, may a lone voter
@@ -169,13 +179,53 @@ func (n *Node) noteSoftState(ss *raft.SoftState) {
 	}
 }
 
+// splitDurable splits rd's committed entries into those that may be
+// applied before rd is persisted and those that must wait for it.
+//
+// A committed entry may be applied as soon as it is durable in this node's
+// log: raft lets an application apply committed entries in parallel with
+// persisting the Ready (etcd's server does), and this node acknowledges a
+// write only after applying it, so what it acknowledges early is on disk
+// here and, being committed, on a quorum. Entries saved by an earlier
+// Ready, up to lastSaved, are durable, except from the first index rd
+// itself writes: those rd.Entries replace (a follower whose log conflicted
+// with the leader's). A follower may also see entries committed that
+// arrive in rd.Entries itself; those wait, as does everything in a Ready
+// carrying a snapshot (applied first, in step 3).
+//
+// On a leader every committed entry is already durable (its own log counts
+// toward the quorum only once persisted), so each write waits for one
+// fsync instead of two: without this, entries saved by one Ready and
+// committed by the next waited for the next Ready's fsync too.
+func (n *Node) splitDurable(rd raft.Ready) (early, late []raftpb.Entry) {
+	ents := rd.CommittedEntries
+	if !raft.IsEmptySnap(rd.Snapshot) {
+		return nil, ents
+	}
+	limit := n.lastSaved
+	if len(rd.Entries) > 0 {
+		limit = min(limit, rd.Entries[0].Index-1)
+	}
+	i := 0
+	for i < len(ents) && ents[i].Index <= limit {
+		i++
+	}
+	return ents[:i], ents[i:]
+}
+
 // saveSnapshot is step 1: a snapshot must be durable before the entries
 // and HardState that follow it, or a restart could not rebuild the log.
+// The log then restarts at the snapshot: entries saved before it no longer
+// count as durable entries of this log.
 func (n *Node) saveSnapshot(s raftpb.Snapshot) error {
 	if raft.IsEmptySnap(s) {
 		return nil
 	}
-	return n.disk.saveSnapshot(s)
+	if err := n.disk.saveSnapshot(s); err != nil {
+		return err
+	}
+	n.lastSaved = s.Metadata.Index
+	return nil
 }
 
 // saveLog is step 2: raft's safety rests on HardState (term, vote, commit)
@@ -189,6 +239,9 @@ func (n *Node) saveLog(hs raftpb.HardState, ents []raftpb.Entry) error {
 	mustSync := raft.MustSync(hs, n.prevHardState, len(ents))
 	if err := n.disk.wal.Save(hs, ents); err != nil {
 		return fmt.Errorf("consensus: save log: %w", err)
+	}
+	if len(ents) > 0 {
+		n.lastSaved = ents[len(ents)-1].Index // entries force an fsync: durable now
 	}
 	if !raft.IsEmptyHardState(hs) {
 		n.prevHardState = hs

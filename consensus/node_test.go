@@ -377,6 +377,7 @@ func TestLinearizableRead(t *testing.T) {
 	var paused atomic.Bool
 	var gate chan struct{}
 	s := startSingle(t, t.TempDir(), func(c *Config) {
+		c.Knobs.ForceReadIndex = true // a lone voter would answer locally (localread_test.go)
 		c.Knobs.BeforeAdvance = func() {
 			if paused.CompareAndSwap(true, false) {
 				<-gate

@@ -204,6 +204,7 @@ func (n *Node) restart(rc *raft.Config) error {
 	n.prevHardState = hs
 	n.readyTarget = hs.Commit
 	last, _ := n.storage.LastIndex()
+	n.lastSaved = last
 	n.log.Info("restarting from log", "snapshot", n.snapIndex, "commit", hs.Commit, "last", last,
 		"term", hs.Term, "state_machine_applied", n.smApplied)
 	return nil

@@ -2,7 +2,10 @@ package engine
 
 import (
 	"context"
+	"slices"
 
+	"github.com/chronos-db/chronos/engine/dialect"
+	"github.com/chronos-db/chronos/engine/expr"
 	"github.com/chronos-db/chronos/engine/sqlerr"
 	"github.com/chronos-db/chronos/engine/types"
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -120,4 +123,41 @@ func (n *clusterNode) run(st *execState, emit rowFunc) error {
 
 func (n *clusterNode) explain(e *explainer) {
 	e.node("Function Scan on chronos.nodes", nil)
+}
+
+// buildPlan plans one statement. params, when not nil, holds the
+// parameter types (given or to be inferred).
+//
+// Plans are built on the local catalog, which on a follower may not yet
+// hold a table another member just created: a statement naming it would
+// fail with "relation does not exist" although the CREATE TABLE was
+// acknowledged before it started. So a plan that fails on a missing name
+// waits for a read barrier (unless the session chose stale reads) and is
+// built once more on the state that covers every acknowledged write.
+func (s *Session) buildPlan(ctx context.Context, st *dialect.Statement, params *expr.Params) (stmtPlan, error) {
+	var saved []types.T
+	if params != nil {
+		saved = slices.Clone(params.Types)
+	}
+	p, err := s.buildPlanLocal(ctx, st, params)
+	if err == nil || s.settings.stale || !catalogMiss(err) {
+		return p, err
+	}
+	if err := s.db.readBarrier(ctx, false); err != nil {
+		return nil, err
+	}
+	if params != nil {
+		params.Types = saved
+	}
+	return s.buildPlanLocal(ctx, st, params)
+}
+
+// catalogMiss reports whether err says a table, column or other named
+// object does not exist.
+func catalogMiss(err error) bool {
+	switch sqlerr.CodeOf(err) {
+	case sqlerr.UndefinedTable, sqlerr.UndefinedColumn, sqlerr.UndefinedObject:
+		return true
+	}
+	return false
 }

@@ -69,9 +69,10 @@ func (p *queryPlan) exec(ctx context.Context, s *Session, params []types.Value) 
 	return Result{Columns: p.cols, Rows: rows, Tag: fmt.Sprintf("SELECT %d", len(rows))}, nil
 }
 
-// buildPlan plans one statement. params, when not nil, holds the
-// parameter types (given or to be inferred).
-func (s *Session) buildPlan(ctx context.Context, st *dialect.Statement, params *expr.Params) (stmtPlan, error) {
+// buildPlanLocal plans one statement against the local catalog. params,
+// when not nil, holds the parameter types (given or to be inferred).
+// buildPlan (cluster.go) calls it.
+func (s *Session) buildPlanLocal(ctx context.Context, st *dialect.Statement, params *expr.Params) (stmtPlan, error) {
 	if params == nil {
 		params = &expr.Params{Types: make([]types.T, st.NumParams)}
 	}

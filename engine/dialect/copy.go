@@ -40,7 +40,6 @@ func (c *cursor) copy() (*Copy, error) {
 			return nil, c.sp.tokenError(c.toks[c.i+1])
 		}
 		q.Text = c.sp.src[c.toks[c.i+1].pos:c.toks[e-1].end]
-		q.offset = c.toks[c.i+1].pos
 		cp.Query = q
 		c.i = e + 1
 	} else {

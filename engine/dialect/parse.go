@@ -2,7 +2,6 @@ package dialect
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,7 +94,6 @@ func (c *compiler) statement(toks []token, end int) (*Statement, error) {
 		return nil, err
 	}
 	st.Text = c.src[toks[0].pos:toks[len(toks)-1].end]
-	st.offset = toks[0].pos
 	st.NumParams = sp.maxParam
 	return st, nil
 }
@@ -140,49 +138,8 @@ func (sp *stmtParse) parse(toks []token, prefix []token) (ast.StmtNode, error) {
 	if err := r.expr(toks); err != nil {
 		return nil, err
 	}
-	node, err := sp.parseTokens(r.out)
-	if err != nil {
-		return nil, err
-	}
-	if len(r.aliases) > 0 {
-		v := &aliasVisitor{pending: r.aliases}
-		node.Accept(v)
-		if len(v.pending) > 0 {
-			return nil, sqlerr.New(sqlerr.InternalError, "column alias list of %q not placed", v.pending[0].alias)
-		}
-	}
-	return node, nil
+	return sp.parseTokens(r.out)
 }
-
-// aliasVisitor sets the column alias lists of derived tables, matching
-// them by alias in walk order.
-type aliasVisitor struct {
-	pending []aliasColumns
-}
-
-// Enter implements ast.Visitor.
-func (v *aliasVisitor) Enter(n ast.Node) (ast.Node, bool) {
-	ts, ok := n.(*ast.TableSource)
-	if !ok {
-		return n, false
-	}
-	if _, table := ts.Source.(*ast.TableName); table || ts.ColumnNames != nil {
-		return n, false
-	}
-	for k, a := range v.pending {
-		if a.alias == ts.AsName.O {
-			for _, c := range a.columns {
-				ts.ColumnNames = append(ts.ColumnNames, ast.NewCIStr(c))
-			}
-			v.pending = slices.Delete(v.pending, k, k+1)
-			break
-		}
-	}
-	return n, false
-}
-
-// Leave implements ast.Visitor.
-func (v *aliasVisitor) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // parseTokens renders rewritten tokens as text and parses it with TiDB,
 // mapping errors back to the original text and numbering the parameters.

@@ -415,13 +415,23 @@ func TestRegexpNegation(t *testing.T) {
 }
 
 func TestDerivedTableColumnNames(t *testing.T) {
+	// (query) AS v(n, "S") becomes (WITH v(n, "S") AS (query) SELECT *
+	// FROM v) AS v.
 	st := mustParseOne(t, `select * from (values (1, 'a')) as v(n, "S") join (select 1) as w(x) on true`)
-	var got [][]string
 	v := &tableSourceCollector{}
 	st.AST.Accept(v)
+	var got [][]string
 	for _, ts := range v.found {
+		sel, ok := ts.Source.(*ast.SelectStmt)
+		if !ok || sel.With == nil || len(sel.With.CTEs) != 1 {
+			continue
+		}
+		cte := sel.With.CTEs[0]
+		if cte.Name.O != ts.AsName.O {
+			t.Errorf("CTE %q inside derived table %q", cte.Name.O, ts.AsName.O)
+		}
 		var names []string
-		for _, c := range ts.ColumnNames {
+		for _, c := range cte.ColNameList {
 			names = append(names, c.O)
 		}
 		got = append(got, names)
@@ -652,4 +662,37 @@ func TestTooComplex(t *testing.T) {
 	}
 	// Ordinary chains stay well inside it.
 	mustParseOne(t, "select a"+strings.Repeat("::text", 50))
+}
+
+func TestParseConcurrent(t *testing.T) {
+	// Parsers come from a pool; results must not share state across
+	// goroutines (run with -race).
+	queries := []string{
+		"select abalance from pgbench_accounts where aid = $1",
+		"update t set a = a || $2 where id = $1 returning a",
+		"create table t (a serial, b text)",
+		"show all",
+	}
+	done := make(chan error)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			for i := 0; i < 200; i++ {
+				q := queries[(g+i)%len(queries)]
+				stmts, err := Parse(q)
+				if err == nil && (len(stmts) != 1 || stmts[0].Text != q) {
+					err = sqlerr.New(sqlerr.InternalError, "Parse(%q) = %d statements", q, len(stmts))
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}(g)
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
 }

@@ -18,8 +18,6 @@ type rewriter struct {
 	out    []token // the rewritten tokens so far
 	frames []frame // one per open parenthesis, plus the statement's own
 	moves  int     // tokens moved so far; see charge
-	// aliases are the column lists cut from derived tables, in text order.
-	aliases []aliasColumns
 }
 
 // frame is what the rewriter knows about one parenthesis level.
@@ -47,7 +45,7 @@ var (
 	// passOps are the operators the TiDB parser reads as PostgreSQL does.
 	passOps = map[string]bool{"+": true, "-": true, "*": true, "/": true, "%": true, "<": true,
 		">": true, "=": true, "<=": true, ">=": true, "<>": true, "!=": true, "&": true, "|": true,
-		"<<": true, ">>": true, "||": true}
+		"<<": true, ">>": true, "||": true, "<=>": true}
 )
 
 // nonOperand holds the keywords that can neither be nor end an operand:
@@ -230,6 +228,11 @@ func (r *rewriter) operator(in []token, i int) (int, error) {
 	t := in[i]
 	switch t.val {
 	case "~", "~*", "!~", "!~*":
+		if t.val == "~" && (len(r.out) == 0 || !endsOperand(r.out[len(r.out)-1])) {
+			// Prefix ~ is bitwise NOT, as in TiDB.
+			r.out = append(r.out, t)
+			return i + 1, nil
+		}
 		fn := "chronos_regexp_match"
 		if strings.HasSuffix(t.val, "*") {
 			fn = "chronos_regexp_imatch"
@@ -237,6 +240,8 @@ func (r *rewriter) operator(in []token, i int) (int, error) {
 		return r.binaryCall(in, i, fn, strings.HasPrefix(t.val, "!"), otherOps, arithOps)
 	case "^":
 		return r.binaryCall(in, i, "power", false, nil, nil)
+	case "||":
+		return r.pipes(in, i)
 	case "~~":
 		r.out = append(r.out, raw("like", t))
 	case "!~~":
@@ -296,6 +301,64 @@ func (r *rewriter) binaryCall(in []token, i int, fn string, negate bool, leftOps
 	r.out = append(r.out, right...)
 	r.out = append(r.out, punct(")", t))
 	if negate {
+		r.out = append(r.out, punct(")", t))
+	}
+	return e, nil
+}
+
+// pipes parenthesises a || b. The TiDB parser binds || tighter than any
+// arithmetic, PostgreSQL looser than + - * / % ^ (and tighter than
+// comparisons): a || b + c is a || (b + c). An expression already alone in
+// its parentheses keeps them, so the rewrite of rewritten text is itself.
+func (r *rewriter) pipes(in []token, i int) (int, error) {
+	t := in[i]
+	s := backOperand(r.out, len(r.out), arithOps)
+	if s < 0 {
+		return 0, r.syntaxError(in, i)
+	}
+	e := fwdOperand(in, i+1, arithOps)
+	if e < 0 {
+		return 0, r.syntaxError(in, i+1)
+	}
+	// The operands are balanced, so a "(" just before the left one and a
+	// ")" just after the right one are a pair.
+	bare := s > 0 && r.out[s-1].isPunct("(") && e < len(in) && in[e].isPunct(")")
+	// An operand with operators of its own is parenthesised too.
+	leftParens := backPrimary(r.out, len(r.out)) != s
+	rightParens := fwdPrimary(in, i+1) != e
+	if !bare || leftParens {
+		if err := r.charge(len(r.out)-s, t); err != nil {
+			return 0, err
+		}
+		var pre []token
+		if !bare {
+			pre = append(pre, punct("(", t))
+		}
+		if leftParens {
+			pre = append(pre, punct("(", t))
+		}
+		pre[0].space = r.out[s].space
+		r.wrap(s, pre...)
+		if leftParens {
+			r.out = append(r.out, punct(")", t))
+		}
+	}
+	r.out = append(r.out, t)
+	right, err := r.sub(in[i+1 : e])
+	if err != nil {
+		return 0, err
+	}
+	if rightParens {
+		open := punct("(", in[i+1])
+		open.space = true
+		r.out = append(r.out, open)
+		right = tight1(right)
+	}
+	r.out = append(r.out, right...)
+	if rightParens {
+		r.out = append(r.out, punct(")", t))
+	}
+	if !bare {
 		r.out = append(r.out, punct(")", t))
 	}
 	return e, nil
@@ -540,818 +603,4 @@ func (r *rewriter) typedLiteral(in []token, i int) (next int, ok bool, err error
 	}
 	r.out = append(r.out, castTokens([]token{lit}, tn.String(), in[i], in[i].space)...)
 	return n, true, nil
-}
-
-// aggregateFilter rewrites agg(x, ...) FILTER (WHERE cond), which the TiDB
-// parser lacks, into agg(CASE WHEN cond THEN x END, ...): aggregates skip
-// NULL inputs, so the rows the condition rejects do not count. count(*)
-// becomes count(CASE WHEN cond THEN 1 END).
-func (r *rewriter) aggregateFilter(in []token, i int) (int, error) {
-	t := in[i]
-	closeArgs := len(r.out) - 1
-	open := matchOpen(r.out, closeArgs, "(", ")")
-	if open < 1 || !isFuncName(r.out[open-1]) {
-		return 0, r.syntaxError(in, i)
-	}
-	switch r.out[open-1].val {
-	case "array_agg", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg":
-		return 0, r.errorAt(sqlerr.FeatureNotSupported, t, "FILTER on %s is not supported", r.out[open-1].val)
-	}
-	c := matchClose(in, i+1)
-	if c < 0 {
-		return 0, r.syntaxError(in, len(in))
-	}
-	if c == i+3 {
-		return 0, r.syntaxError(in, c)
-	}
-	cond, err := r.sub(in[i+3 : c])
-	if err != nil {
-		return 0, err
-	}
-	if err := r.charge(closeArgs-open, t); err != nil {
-		return 0, err
-	}
-	// The first argument, after DISTINCT or ALL.
-	start := open + 1
-	if start < closeArgs && (r.out[start].is("distinct") || r.out[start].is("all")) {
-		start++
-	}
-	end, depth := start, 0
-	for ; end < closeArgs; end++ {
-		switch {
-		case r.out[end].isPunct("(") || r.out[end].isPunct("["):
-			depth++
-		case r.out[end].isPunct(")") || r.out[end].isPunct("]"):
-			depth--
-		case depth == 0 && r.out[end].isPunct(","):
-			goto found
-		}
-	}
-found:
-	if end == start {
-		return 0, r.syntaxError(in, i)
-	}
-	if end == start+1 && r.out[start].isOp("*") {
-		r.out[start] = token{kind: tkNumber, val: "1", pos: r.out[start].pos, end: r.out[start].end}
-	}
-	r.out = slices.Insert(r.out, end, raw("end", t))
-	pre := append([]token{raw("case when", t)}, cond...)
-	pre = append(pre, raw("then", t))
-	pre[0].space = r.out[start].space
-	r.out = slices.Insert(r.out, start, pre...)
-	r.out[start+len(pre)].space = true
-	return c + 1, nil
-}
-
-// values rewrites a VALUES list used as a query, which the TiDB parser
-// lacks, into SELECTs joined by UNION ALL, naming the columns column1,
-// column2, ... as PostgreSQL does.
-func (r *rewriter) values(in []token, i int) (int, error) {
-	t := in[i]
-	j := i + 1
-	width := -1
-	for row := 0; ; row++ {
-		if j >= len(in) || !in[j].isPunct("(") {
-			return 0, r.syntaxError(in, j)
-		}
-		c := matchClose(in, j)
-		if c < 0 {
-			return 0, r.syntaxError(in, len(in))
-		}
-		items := splitTop(in[j+1 : c])
-		if width < 0 {
-			width = len(items)
-		} else if len(items) != width {
-			return 0, r.errorAt(sqlerr.SyntaxError, in[j], "VALUES lists must all be the same length")
-		}
-		if row == 0 {
-			sel := raw("select", t)
-			sel.space = t.space && !r.prevIs("(")
-			r.out = append(r.out, sel)
-		} else {
-			r.out = append(r.out, raw("union all select", in[j]))
-		}
-		for k, item := range items {
-			if len(item) == 0 {
-				return 0, r.syntaxError(in, c)
-			}
-			if k > 0 {
-				r.out = append(r.out, punct(",", in[j]))
-			}
-			r.frames = append(r.frames, frame{})
-			err := r.expr(item)
-			r.frames = r.frames[:len(r.frames)-1]
-			if err != nil {
-				return 0, err
-			}
-			if row == 0 {
-				r.out = append(r.out, raw("as column"+strconv.Itoa(k+1), in[j]))
-			}
-		}
-		j = c + 1
-		if j >= len(in) || !in[j].isPunct(",") {
-			return j, nil
-		}
-		j++
-	}
-}
-
-// isDistinct rewrites a IS NOT DISTINCT FROM b into a <=> b, and a IS
-// DISTINCT FROM b into a <=> b IS FALSE. <=> sits at the comparison level of
-// TiDB's grammar and IS FALSE below it, which matches PostgreSQL's IS.
-func (r *rewriter) isDistinct(in []token, i, rhs int, not bool) (int, error) {
-	r.out = append(r.out, raw("<=>", in[i]))
-	if not {
-		return rhs, nil
-	}
-	e := fwdOperand(in, rhs, otherOps)
-	if e < 0 {
-		return 0, r.syntaxError(in, rhs)
-	}
-	if err := r.expr(in[rhs:e]); err != nil {
-		return 0, err
-	}
-	r.out = append(r.out, raw("is false", in[i]))
-	return e, nil
-}
-
-// collate drops COLLATE clauses naming the default or C collation and
-// refuses others.
-func (r *rewriter) collate(in []token, i int) (int, error) {
-	j := i + 1
-	if j >= len(in) || in[j].name() == "" {
-		return 0, r.syntaxError(in, j)
-	}
-	name := in[j].val
-	if name == "pg_catalog" && j+2 < len(in) && in[j+1].isPunct(".") && in[j+2].name() != "" {
-		j += 2
-		name = in[j].val
-	}
-	if !defaultCollations[name] {
-		return 0, r.errorAt(sqlerr.FeatureNotSupported, in[i], "collation \"%s\" is not supported", name)
-	}
-	return j + 1, nil
-}
-
-// maxLimit is the LIMIT that stands for no limit when only OFFSET is given.
-const maxLimit = "18446744073709551615"
-
-// limit rewrites PostgreSQL's LIMIT / OFFSET / FETCH clauses, in any order,
-// into TiDB's LIMIT count OFFSET skip.
-func (r *rewriter) limit(in []token, i int) (int, error) {
-	first := in[i]
-	var count, skip []token
-	j := i
-	value := func(k int) (int, error) {
-		e := fwdOperand(in, k, arithOps)
-		if e < 0 {
-			return 0, r.syntaxError(in, k)
-		}
-		return e, nil
-	}
-loop:
-	for j < len(in) {
-		switch {
-		case in[j].is("limit"):
-			if j+1 < len(in) && in[j+1].is("all") {
-				count = nil
-				j += 2
-				continue
-			}
-			e, err := value(j + 1)
-			if err != nil {
-				return 0, err
-			}
-			count = in[j+1 : e]
-			if len(count) == 1 && count[0].is("null") {
-				count = nil
-			}
-			j = e
-		case in[j].is("offset"):
-			e, err := value(j + 1)
-			if err != nil {
-				return 0, err
-			}
-			skip = in[j+1 : e]
-			j = e
-			if j < len(in) && (in[j].is("row") || in[j].is("rows")) {
-				j++
-			}
-		case in[j].is("fetch"):
-			j++
-			if j >= len(in) || !(in[j].is("first") || in[j].is("next")) {
-				return 0, r.syntaxError(in, j)
-			}
-			j++
-			if j < len(in) && (in[j].is("row") || in[j].is("rows")) {
-				count = []token{{kind: tkNumber, val: "1", pos: in[j].pos, end: in[j].end}}
-			} else {
-				e, err := value(j)
-				if err != nil {
-					return 0, err
-				}
-				count = in[j:e]
-				j = e
-			}
-			if j >= len(in) || !(in[j].is("row") || in[j].is("rows")) {
-				return 0, r.syntaxError(in, j)
-			}
-			j++
-			if j < len(in) && in[j].is("with") {
-				return 0, r.errorAt(sqlerr.FeatureNotSupported, in[j], "FETCH ... WITH TIES is not supported")
-			}
-			if j >= len(in) || !in[j].is("only") {
-				return 0, r.syntaxError(in, j)
-			}
-			j++
-		default:
-			break loop
-		}
-	}
-	if f := r.top(); f.order {
-		f.order = false
-	}
-	if count == nil && skip == nil {
-		return j, nil
-	}
-	r.out = append(r.out, raw("limit", first))
-	if count == nil {
-		r.out = append(r.out, raw(maxLimit, first))
-	} else if err := r.expr(count); err != nil {
-		return 0, err
-	}
-	if skip != nil {
-		r.out = append(r.out, raw("offset", first))
-		if err := r.expr(skip); err != nil {
-			return 0, err
-		}
-	}
-	return j, nil
-}
-
-// nullsOrder emulates NULLS FIRST / LAST on the ORDER BY item that ends in
-// out. Chronos sorts NULL as larger than any value, as PostgreSQL does, so
-// only ASC NULLS FIRST and DESC NULLS LAST need a rewrite: a leading
-// "e IS NULL DESC" (or ASC) key.
-func (r *rewriter) nullsOrder(in []token, i int) (int, error) {
-	f := r.top()
-	item := r.out[f.itemStart:]
-	if len(item) == 0 {
-		return 0, r.syntaxError(in, i)
-	}
-	desc := false
-	expr := item
-	if last := item[len(item)-1]; last.is("asc") || last.is("desc") {
-		desc = last.is("desc")
-		expr = item[:len(item)-1]
-	}
-	if len(expr) == 0 {
-		return 0, r.syntaxError(in, i)
-	}
-	nullsFirst := in[i+1].is("first")
-	if nullsFirst == desc {
-		// PostgreSQL's default for the direction.
-		return i + 2, nil
-	}
-	if len(expr) == 1 && expr[0].kind == tkNumber {
-		return 0, r.errorAt(sqlerr.FeatureNotSupported, in[i], "NULLS FIRST/LAST on an output column number is not supported")
-	}
-	t := in[i]
-	if err := r.charge(2*len(expr), t); err != nil {
-		return 0, err
-	}
-	key := make([]token, 0, 2*len(expr)+8)
-	if len(expr) > 1 {
-		key = append(key, punct("(", t))
-		key = append(key, tight1(expr)...)
-		key = append(key, punct(")", t))
-	} else {
-		key = append(key, expr...)
-	}
-	if nullsFirst {
-		key = append(key, raw("is null desc", t))
-	} else {
-		key = append(key, raw("is null asc", t))
-	}
-	key = append(key, punct(",", t))
-	key = append(key, expr...)
-	if desc {
-		key = append(key, raw("desc", t))
-	} else {
-		key = append(key, raw("asc", t))
-	}
-	r.out = append(r.out[:f.itemStart], key...)
-	return i + 2, nil
-}
-
-// atTimeZone rewrites x AT TIME ZONE z into timezone(z, x).
-func (r *rewriter) atTimeZone(in []token, i int) (int, error) {
-	t := in[i]
-	s := backPrimary(r.out, len(r.out))
-	if s < 0 {
-		return 0, r.syntaxError(in, i)
-	}
-	e := fwdPrimary(in, i+3)
-	if e < 0 {
-		return 0, r.syntaxError(in, i+3)
-	}
-	zone, err := r.sub(in[i+3 : e])
-	if err != nil {
-		return 0, err
-	}
-	if err := r.charge(len(r.out)-s, t); err != nil {
-		return 0, err
-	}
-	fn := raw("timezone", t)
-	fn.space = r.out[s].space
-	pre := append([]token{fn, punct("(", t)}, tight1(zone)...)
-	r.wrap(s, append(pre, punct(",", t))...)
-	r.out[s+len(pre)+1].space = true
-	r.out = append(r.out, punct(")", t))
-	return e, nil
-}
-
-// aliasColumns is the column alias list of a derived table, (query) AS
-// alias (columns), which the TiDB parser accepts only after LATERAL: it is
-// cut from the text and set on the parsed TableSource.
-type aliasColumns struct {
-	alias   string
-	columns []string
-}
-
-// derivedTable handles a parenthesised FROM item followed by an alias with
-// a column list. ok is false when there is no column list.
-func (r *rewriter) derivedTable(in []token, i int) (next int, ok bool, err error) {
-	c := matchClose(in, i)
-	if c < 0 {
-		return 0, false, nil
-	}
-	j := c + 1
-	if j < len(in) && in[j].is("as") {
-		j++
-	}
-	if j+1 >= len(in) || in[j].name() == "" || in[j].kind == tkIdent && fromEnd[in[j].val] || !in[j+1].isPunct("(") {
-		return 0, false, nil
-	}
-	alias := in[j]
-	e := matchClose(in, j+1)
-	if e < 0 {
-		return 0, false, nil
-	}
-	var cols []string
-	for _, col := range splitTop(in[j+2 : e]) {
-		if len(col) != 1 || col[0].name() == "" {
-			return 0, true, r.syntaxError(in, j+1)
-		}
-		cols = append(cols, col[0].val)
-	}
-	r.out = append(r.out, in[i])
-	r.frames = append(r.frames, frame{})
-	err = r.expr(in[i+1 : c])
-	r.frames = r.frames[:len(r.frames)-1]
-	if err != nil {
-		return 0, true, err
-	}
-	r.out = append(r.out, in[c], raw("as", alias), alias)
-	r.aliases = append(r.aliases, aliasColumns{alias: alias.val, columns: cols})
-	return e + 1, true, nil
-}
-
-// fromItem reports whether in[i] (a word followed by "(", or a "(")
-// stands where a FROM clause expects a table: after FROM, JOIN or a comma of
-// a FROM list.
-func (r *rewriter) fromItem(in []token, i int) bool {
-	if i == 0 || r.top().fn {
-		return false
-	}
-	p := in[i-1]
-	return p.is("from") || p.is("join") || p.isPunct(",") && r.top().clause == "from"
-}
-
-// fromEnd are the words that end a FROM item, so cannot be its alias.
-var fromEnd = map[string]bool{
-	"where": true, "group": true, "having": true, "order": true, "limit": true, "offset": true,
-	"fetch": true, "for": true, "window": true, "union": true, "except": true, "intersect": true,
-	"join": true, "inner": true, "left": true, "right": true, "full": true, "cross": true,
-	"natural": true, "on": true, "using": true, "returning": true, "with": true,
-}
-
-// tableFunction rewrites a function call in FROM, f(args) [AS] alias
-// [(column)], into the derived table (SELECT f(args) AS column) AS alias,
-// which the TiDB parser accepts. For a function returning a scalar (or a
-// set of them, like generate_series), PostgreSQL names the column after the
-// alias, or after the function when there is no alias.
-func (r *rewriter) tableFunction(in []token, i int) (int, error) {
-	t := in[i]
-	closing := matchClose(in, i+1)
-	if closing < 0 {
-		return 0, r.syntaxError(in, len(in))
-	}
-	j := closing + 1
-	if j+1 < len(in) && in[j].is("with") && in[j+1].is("ordinality") {
-		return 0, r.errorAt(sqlerr.FeatureNotSupported, in[j], "WITH ORDINALITY is not supported")
-	}
-	alias, column := t, token{}
-	if j < len(in) && in[j].is("as") {
-		j++
-		if j >= len(in) || in[j].name() == "" {
-			return 0, r.syntaxError(in, j)
-		}
-	}
-	if j < len(in) && (in[j].kind == tkQIdent || in[j].kind == tkIdent && !fromEnd[in[j].val]) {
-		alias = in[j]
-		j++
-		if j < len(in) && in[j].isPunct("(") {
-			if j+2 >= len(in) || in[j+1].name() == "" || !in[j+2].isPunct(")") {
-				return 0, r.errorAt(sqlerr.FeatureNotSupported, in[j], "a column definition list for a function in FROM must name one column")
-			}
-			column = in[j+1]
-			j += 3
-		}
-	}
-	if column.kind == 0 {
-		column = alias
-	}
-	call, err := r.sub(in[i : closing+1])
-	if err != nil {
-		return 0, err
-	}
-	sel := raw("select", t)
-	sel.space = false
-	r.out = append(r.out, punct("(", t), sel)
-	r.out = append(r.out, call...)
-	r.out = append(r.out, raw("as", t), column, punct(")", t), raw("as", t), alias)
-	return j, nil
-}
-
-// isWord reports whether t is an identifier-like token: a name or a
-// generated word.
-func isWord(t token) bool {
-	switch t.kind {
-	case tkIdent, tkQIdent:
-		return true
-	case tkRaw:
-		return t.val != "" && isIdentStart(t.val[0]) && !strings.Contains(t.val, " ")
-	}
-	return false
-}
-
-// isName reports whether t can be (part of) a column or function name.
-func isName(t token) bool {
-	switch t.kind {
-	case tkQIdent:
-		return true
-	case tkIdent, tkRaw:
-		return isWord(t) && !nonOperand[t.val]
-	}
-	return false
-}
-
-// isFuncName reports whether t, followed by "(", names a function.
-func isFuncName(t token) bool { return isName(t) || t.is("left") || t.is("right") }
-
-// endsOperand reports whether an operand can end with t.
-func endsOperand(t token) bool {
-	switch t.kind {
-	case tkString, tkNumber, tkParam:
-		return true
-	case tkPunct:
-		return t.val == ")" || t.val == "]"
-	}
-	return isName(t) || t.is("end")
-}
-
-// backPrimary returns the index in out where the primary expression ending
-// at out[end-1] starts: a literal, parameter, (qualified) name, function
-// call, parenthesised expression or CASE; -1 if there is none.
-func backPrimary(out []token, end int) int {
-	if end <= 0 {
-		return -1
-	}
-	t := out[end-1]
-	switch {
-	case t.isPunct(")"):
-		j := matchOpen(out, end-1, "(", ")")
-		if j < 0 {
-			return -1
-		}
-		if j > 0 && isFuncName(out[j-1]) {
-			return backQualified(out, j-1)
-		}
-		return j
-	case t.isPunct("]"):
-		j := matchOpen(out, end-1, "[", "]")
-		if j < 0 {
-			return -1
-		}
-		return backPrimary(out, j)
-	case t.is("end"):
-		depth := 0
-		for k := end - 1; k >= 0; k-- {
-			if out[k].is("end") {
-				depth++
-			} else if out[k].is("case") {
-				depth--
-				if depth == 0 {
-					return k
-				}
-			}
-		}
-		return -1
-	case t.kind == tkString || t.kind == tkNumber || t.kind == tkParam:
-		return end - 1
-	case isName(t):
-		return backQualified(out, end-1)
-	}
-	return -1
-}
-
-// backQualified extends the name at out[s] back over "schema." prefixes.
-func backQualified(out []token, s int) int {
-	for s >= 2 && out[s-1].isPunct(".") && isName(out[s-2]) {
-		s -= 2
-	}
-	return s
-}
-
-// backOperand returns where the operand ending at out[end-1] starts: a
-// primary, extended back over unary signs and over binary operators in ops.
-func backOperand(out []token, end int, ops map[string]bool) int {
-	s := backPrimary(out, end)
-	for s > 0 {
-		p := out[s-1]
-		if p.kind != tkOp {
-			break
-		}
-		binary := s >= 2 && endsOperand(out[s-2])
-		if !binary && (p.val == "-" || p.val == "+") {
-			s--
-			continue
-		}
-		if !binary || !ops[p.val] {
-			break
-		}
-		q := backPrimary(out, s-1)
-		if q < 0 {
-			break
-		}
-		s = q
-	}
-	return s
-}
-
-// matchOpen returns the index of the open bracket matching the close
-// bracket at out[k], or -1.
-func matchOpen(out []token, k int, open, close string) int {
-	depth := 0
-	for ; k >= 0; k-- {
-		if out[k].isPunct(close) {
-			depth++
-		} else if out[k].isPunct(open) {
-			depth--
-			if depth == 0 {
-				return k
-			}
-		}
-	}
-	return -1
-}
-
-// matchClose returns the index of the bracket closing the one at in[k], or
-// -1.
-func matchClose(in []token, k int) int {
-	if k >= len(in) {
-		return -1
-	}
-	open := in[k].val
-	close := ")"
-	if open == "[" {
-		close = "]"
-	}
-	depth := 0
-	for ; k < len(in); k++ {
-		if in[k].isPunct(open) {
-			depth++
-		} else if in[k].isPunct(close) {
-			depth--
-			if depth == 0 {
-				return k
-			}
-		}
-	}
-	return -1
-}
-
-// fwdPrimary returns the index after the primary expression starting at
-// in[i] (after any unary signs), with its postfix casts, subscripts,
-// COLLATE and AT TIME ZONE; -1 if there is none.
-func fwdPrimary(in []token, i int) int {
-	for i < len(in) && (in[i].isOp("-") || in[i].isOp("+")) {
-		i++
-	}
-	if i >= len(in) {
-		return -1
-	}
-	t := in[i]
-	j := -1
-	switch {
-	case t.isPunct("("):
-		if c := matchClose(in, i); c >= 0 {
-			j = c + 1
-		}
-	case t.is("case"):
-		depth := 0
-		for k := i; k < len(in); k++ {
-			if in[k].is("case") {
-				depth++
-			} else if in[k].is("end") {
-				depth--
-				if depth == 0 {
-					j = k + 1
-					break
-				}
-			}
-		}
-	case t.kind == tkString || t.kind == tkNumber || t.kind == tkParam:
-		j = i + 1
-	case t.is("cast") || t.is("exists") || t.is("array") || t.is("left") || t.is("right"):
-		if i+1 < len(in) && (in[i+1].isPunct("(") || in[i+1].isPunct("[")) {
-			if c := matchClose(in, i+1); c >= 0 {
-				j = c + 1
-			}
-		}
-	case isName(t) || t.kind == tkRaw:
-		if t.kind == tkIdent && typeStartWords[t.val] {
-			if tn, n, ok := parseTypeName(in, i); ok && n < len(in) && in[n].kind == tkString {
-				j = n + 1
-				if tn.base == "interval" && tn.fields == "" {
-					j = parseIntervalFields(in, j, &tn)
-				}
-				break
-			}
-		}
-		j = i + 1
-		for j+1 < len(in) && in[j].isPunct(".") && (isName(in[j+1]) || in[j+1].isOp("*")) {
-			j += 2
-		}
-		if j < len(in) && in[j].isPunct("(") {
-			if c := matchClose(in, j); c >= 0 {
-				j = c + 1
-			} else {
-				j = -1
-			}
-		}
-	}
-	for j > 0 && j < len(in) {
-		switch {
-		case in[j].isPunct("::"):
-			_, n, ok := parseTypeName(in, j+1)
-			if !ok {
-				return j
-			}
-			j = n
-		case in[j].isPunct("["):
-			c := matchClose(in, j)
-			if c < 0 {
-				return j
-			}
-			j = c + 1
-		case in[j].is("collate") && j+1 < len(in) && in[j+1].name() != "":
-			j += 2
-			if j+1 < len(in) && in[j].isPunct(".") && in[j+1].name() != "" {
-				j += 2
-			}
-		case in[j].is("at") && j+2 < len(in) && in[j+1].is("time") && in[j+2].is("zone"):
-			e := fwdPrimary(in, j+3)
-			if e < 0 {
-				return j
-			}
-			j = e
-		default:
-			return j
-		}
-	}
-	return j
-}
-
-// fwdOperand returns the index after the operand starting at in[i]: a
-// primary, extended over binary operators in ops; -1 if there is none.
-func fwdOperand(in []token, i int, ops map[string]bool) int {
-	j := fwdPrimary(in, i)
-	for j > 0 && j < len(in) && in[j].kind == tkOp && ops[in[j].val] {
-		k := fwdPrimary(in, j+1)
-		if k < 0 {
-			return j
-		}
-		j = k
-	}
-	return j
-}
-
-// quoteReserved reports whether the word in[i] must be quoted for the TiDB
-// parser: a word TiDB reserves that PostgreSQL allows as a name, used as a
-// name here.
-func quoteReserved(in []token, i int) bool {
-	t := in[i]
-	if t.kind != tkIdent {
-		return false
-	}
-	rule, ok := tidbReserved[t.val]
-	if !ok {
-		return false
-	}
-	prev, next := token{}, token{}
-	if i > 0 {
-		prev = in[i-1]
-	}
-	if i+1 < len(in) {
-		next = in[i+1]
-	}
-	if next.isPunct("(") && rule != quoteAlways {
-		return false
-	}
-	switch rule {
-	case quoteUnlessCall, quoteAlways:
-		return true
-	case quoteKey:
-		return !prev.is("primary") && !prev.is("foreign")
-	case quoteIndex:
-		return !prev.is("create") && !prev.is("unique") && !prev.is("drop")
-	case quoteFrame:
-		return !next.is("between") && !next.is("unbounded") && !next.is("current") && next.kind != tkNumber
-	case quotePartition:
-		return !next.is("by")
-	case quoteRead:
-		return !next.is("only") && !next.is("write") && !next.is("committed") && !next.is("uncommitted")
-	case quoteGenerated:
-		return !next.is("always") && !next.is("by")
-	case quoteStored:
-		return !prev.isPunct(")")
-	case quoteMatch:
-		return !next.is("full") && !next.is("partial") && !next.is("simple")
-	case quoteDouble:
-		return !next.is("precision")
-	case quotePrecision:
-		return !prev.is("double")
-	case quoteInterval:
-		return next.kind != tkString
-	}
-	return false
-}
-
-// The rules of tidbReserved.
-const (
-	quoteAlways = iota + 1
-	quoteUnlessCall
-	quoteKey
-	quoteIndex
-	quoteFrame
-	quotePartition
-	quoteRead
-	quoteGenerated
-	quoteStored
-	quoteMatch
-	quoteDouble
-	quotePrecision
-	quoteInterval
-)
-
-// tidbReserved lists words the TiDB parser reserves that PostgreSQL lets
-// name columns and tables, with the rule that tells a name from the keyword.
-var tidbReserved = map[string]int{
-	"key": quoteKey, "keys": quoteAlways, "index": quoteIndex, "usage": quoteAlways,
-	"option": quoteAlways, "lines": quoteAlways, "long": quoteAlways, "sql": quoteAlways,
-	"ssl": quoteAlways, "require": quoteAlways, "spatial": quoteAlways, "starting": quoteAlways,
-	"terminated": quoteAlways, "escaped": quoteAlways, "enclosed": quoteAlways,
-	"infile": quoteAlways, "outfile": quoteAlways, "linear": quoteAlways, "maxvalue": quoteAlways,
-	"delayed": quoteAlways, "fulltext": quoteAlways, "low_priority": quoteAlways,
-	"high_priority": quoteAlways, "optimize": quoteAlways, "unsigned": quoteAlways,
-	"zerofill": quoteAlways, "xor": quoteAlways, "kill": quoteAlways, "leave": quoteAlways,
-	"exit": quoteAlways, "iterate": quoteAlways, "elseif": quoteAlways, "while": quoteAlways,
-	"until": quoteAlways, "cursor": quoteAlways, "inout": quoteAlways, "out": quoteAlways,
-	"procedure": quoteAlways, "sqlexception": quoteAlways, "sqlstate": quoteAlways,
-	"sqlwarning": quoteAlways, "change": quoteAlways, "continue": quoteAlways,
-	"year_month": quoteAlways, "day_hour": quoteAlways, "day_microsecond": quoteAlways,
-	"day_minute": quoteAlways, "day_second": quoteAlways, "hour_microsecond": quoteAlways,
-	"hour_minute": quoteAlways, "hour_second": quoteAlways, "minute_microsecond": quoteAlways,
-	"minute_second": quoteAlways, "second_microsecond": quoteAlways, "middleint": quoteAlways,
-	"int1": quoteAlways, "int3": quoteAlways, "mediumint": quoteAlways, "tinyint": quoteAlways,
-	"tinyblob": quoteAlways, "tinytext": quoteAlways, "mediumblob": quoteAlways,
-	"mediumtext": quoteAlways, "longblob": quoteAlways, "longtext": quoteAlways,
-	"varbinary": quoteAlways, "varcharacter": quoteAlways, "distinctrow": quoteAlways,
-	"straight_join": quoteAlways, "sql_big_result": quoteAlways, "sql_small_result": quoteAlways,
-	"sql_calc_found_rows": quoteAlways, "no_write_to_binlog": quoteAlways, "unlock": quoteAlways,
-	"use": quoteAlways, "release": quoteAlways, "dual": quoteAlways, "tidb_current_tso": quoteAlways,
-	"virtual": quoteAlways, "force": quoteAlways, "ignore": quoteAlways, "rlike": quoteAlways,
-	"regexp": quoteAlways, "stored": quoteStored, "generated": quoteGenerated, "match": quoteMatch,
-	"replace": quoteUnlessCall, "repeat": quoteUnlessCall, "convert": quoteUnlessCall,
-	"mod": quoteUnlessCall, "div": quoteUnlessCall, "rank": quoteUnlessCall,
-	"dense_rank": quoteUnlessCall, "row_number": quoteUnlessCall, "percent_rank": quoteUnlessCall,
-	"cume_dist": quoteUnlessCall, "ntile": quoteUnlessCall, "lag": quoteUnlessCall,
-	"lead": quoteUnlessCall, "first_value": quoteUnlessCall, "last_value": quoteUnlessCall,
-	"nth_value": quoteUnlessCall, "int2": quoteUnlessCall, "int4": quoteUnlessCall,
-	"int8": quoteUnlessCall, "float4": quoteUnlessCall, "float8": quoteUnlessCall,
-	"utc_date": quoteUnlessCall, "utc_time": quoteUnlessCall, "utc_timestamp": quoteUnlessCall,
-	"range": quoteFrame, "rows": quoteFrame, "groups": quoteFrame, "partition": quotePartition,
-	"read": quoteRead, "double": quoteDouble, "precision": quotePrecision, "interval": quoteInterval,
 }

@@ -1,27 +1,49 @@
 // Package dialect is Chronos's PostgreSQL-dialect front end over the TiDB
 // parser (DESIGN.md decision 6).
 //
-// Parse splits a query string into statements on top-level semicolons, turns
-// the PostgreSQL syntax the MySQL-dialect TiDB parser lacks into syntax it has
-// (a lexical rewrite: $n parameters, :: casts, E” and dollar-quoted strings,
-// PostgreSQL type names, regular-expression operators, RETURNING, ON
-// CONFLICT, ...), and parses the result with the TiDB parser in ANSI_QUOTES,
-// PIPES_AS_CONCAT and NO_BACKSLASH_ESCAPES mode. Statements the parser cannot
-// express (SHOW, most SET forms, BEGIN with options, COPY, VACUUM, ...) are
-// recognised before the parser and returned as typed structs in
-// Statement.Special.
+// Parse lexes a query string with PostgreSQL's lexical rules, splits it
+// into statements on top-level semicolons, turns the PostgreSQL syntax the
+// MySQL-dialect TiDB parser lacks into syntax it has, and parses the result
+// with the TiDB parser in ANSI_QUOTES, PIPES_AS_CONCAT and
+// NO_BACKSLASH_ESCAPES mode. Unquoted identifiers are folded to lower case
+// and quoted ones kept, so the AST's .O names are PostgreSQL's names.
+// Statements the TiDB parser cannot express (SHOW, SET, BEGIN with modes,
+// COPY, VACUUM, TRUNCATE, DROP INDEX, ...) are recognised first and returned
+// as the structs of special.go in Statement.Special.
 //
-// The rewrites the engine sees in the AST:
+// What the engine finds in the AST for PostgreSQL syntax:
 //
-//	x::t, CAST(x AS t), t 'literal'   chronos_cast(x, 't')
-//	concat(a, b) (the user's call)    chronos_concat(a, b)
-//	a || b                            concat(a, b) (by the parser)
+//	$n                                *test_driver.ParamMarkerExpr, Order n-1
+//	x::t, CAST(x AS t), t 'literal'   chronos_cast(x, 't')  ('t' as written, for types.ParseTypeName)
+//	TRUE, FALSE                       chronos_cast('true', 'boolean'), ... (TiDB reads TRUE as the integer 1)
+//	1e5, 9223372036854775808          chronos_cast('1e5', 'numeric'), ... (numeric in PostgreSQL)
+//	a || b                            (concat(a, b)), parenthesised (bare as a lone argument): || binds looser than + in PostgreSQL
+//	concat(a, b) (the user's)         chronos_concat(a, b)
 //	a ~ b, a ~* b                     chronos_regexp_match(a, b), chronos_regexp_imatch(a, b)
-//	a !~ b, a !~* b                   NOT chronos_regexp_match(a, b), NOT chronos_regexp_imatch(a, b)
-//	a IS [NOT] DISTINCT FROM b        [NOT] a <=> b
-//	$n                                *test_driver.ParamMarkerExpr with Order n-1
+//	a !~ b, a !~* b                   (NOT chronos_regexp_match(a, b)), (NOT chronos_regexp_imatch(a, b))
+//	a ~~ b, a !~~ b, ~~*, !~~*        a LIKE b, a NOT LIKE b, ILIKE, NOT ILIKE
+//	a IS NOT DISTINCT FROM b          a <=> b
+//	a IS DISTINCT FROM b              a <=> b IS FALSE
+//	a ISNULL, a NOTNULL               a IS NULL, a IS NOT NULL
+//	a ^ b                             power(a, b)
+//	x AT TIME ZONE z                  timezone(z, x)
+//	pg_catalog.f(...)                 f(...)
+//	COLLATE "C" / "default" / ...     dropped
+//	e ASC NULLS FIRST                 e IS NULL DESC, e ASC (and DESC NULLS LAST alike)
+//	LIMIT ALL, OFFSET n ROWS, FETCH   LIMIT count OFFSET skip
+//	agg(x) FILTER (WHERE c)           agg(CASE WHEN c THEN x END); count(*) counts CASE WHEN c THEN 1 END
+//	FROM f(args) [AS] a [(c)]         FROM (SELECT f(args) AS c) AS a  (c defaults to a, then f)
+//	(query) AS a (c1, c2)             (WITH a (c1, c2) AS (query) SELECT * FROM a) AS a
+//	VALUES (..), (..) as a query      SELECT .. AS column1, .. UNION ALL SELECT ..
+//	TiDB-reserved names (key, rank)   quoted
 //
-// rewrite_test.go lists every rewrite with its input and output.
+// CREATE TABLE and ALTER TABLE ADD COLUMN get TiDB column types that
+// ColumnType maps back to the PostgreSQL type (see coltype.go); INSERT's
+// RETURNING and ON CONFLICT clauses are parsed on their own into
+// Statement.Returning and Statement.OnConflict. rewrite_test.go lists every
+// rewrite with its input and output; the rewrite of rewritten query text is
+// that text itself, so a stored view query parses back to the same tree, and
+// Restore writes an expression back as text Parse reads to the same tree.
 package dialect
 
 import (
@@ -49,8 +71,6 @@ type Statement struct {
 	// OnConflict is the ON CONFLICT clause of an INSERT; nil when there is
 	// none.
 	OnConflict *OnConflict
-	// offset is the byte offset of Text in the query string given to Parse.
-	offset int
 }
 
 // OnConflict is an INSERT's ON CONFLICT clause.

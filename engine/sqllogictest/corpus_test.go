@@ -1,5 +1,3 @@
-//go:build slt_server
-
 package sqllogictest_test
 
 import (
