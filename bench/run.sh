@@ -17,6 +17,7 @@
 #   LOAD_ROWS=1000000  rows of the load test (0 skips it)
 #   LOAD=insert        how to load: insert (multi-row INSERTs of BATCH rows through psql) or copy (psql \copy)
 #   BATCH=1000         rows per INSERT when LOAD=insert
+#   SETTLE=10          seconds to wait before measuring Chronos's RSS again after the load
 #   PG_BIN=...         PostgreSQL server binaries (default: the newest /usr/lib/postgresql/*/bin)
 #   KEEP=1             keep the work directory (logs, data) instead of removing it
 set -euo pipefail
@@ -29,6 +30,7 @@ ROWS=${ROWS:-100000}
 LOAD_ROWS=${LOAD_ROWS:-1000000}
 LOAD=${LOAD:-insert}
 BATCH=${BATCH:-1000}
+SETTLE=${SETTLE:-10}
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -225,6 +227,8 @@ if [ "$LOAD_ROWS" -gt 0 ]; then
 	ch_secs=$(load bench_load "$LOAD_ROWS" "$work/load" "${CH[@]}")
 	count=$(psql -X -q -At "${CH[@]}" -c "SELECT count(*) FROM bench_load")
 	echo "load of $LOAD_ROWS rows (BIGINT, 100-byte TEXT) by $LOAD: PostgreSQL ${pg_secs}s, Chronos ${ch_secs}s (Chronos holds $count rows)"
-	echo "Chronos RSS holding them: $(($(rss_kb "$ch_pid" VmRSS) / 1024)) MB, peak $(($(rss_kb "$ch_pid" VmHWM) / 1024)) MB"
+	echo "Chronos RSS holding them: $(($(rss_kb "$ch_pid" VmRSS) / 1024)) MB right after the load, peak $(($(rss_kb "$ch_pid" VmHWM) / 1024)) MB"
+	sleep "$SETTLE"
+	echo "Chronos RSS holding them after ${SETTLE}s idle: $(($(rss_kb "$ch_pid" VmRSS) / 1024)) MB"
 	stop_chronos
 fi
