@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -387,5 +388,41 @@ func waitOutput(t *testing.T, out *syncWriter, from int, want string, timeout ti
 			t.Fatalf("output lacks %q after offset %d:\n%s", want, from, strconv.Quote(s[from:]))
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSingleNodeSIGTERMWithOpenStdin stops a shell whose stdin is a pipe that
+// stays open: SIGTERM must end it cleanly (with a checkpoint) rather than
+// wait for the end of input.
+func TestSingleNodeSIGTERMWithOpenStdin(t *testing.T) {
+	dataDir := t.TempDir()
+	cmd := exec.Command(chronosBinary(t), "single-node", "--data-dir", dataDir, "--address", freeAddress(t))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	out := &syncWriter{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	if _, err := io.WriteString(stdin, "CREATE TABLE kept (a INT);\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitOutput(t, out, 0, "CREATE TABLE", 30*time.Second)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("chronos single-node ignored SIGTERM with stdin open:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "tables", "checkpoint", "kept.csv")); err != nil {
+		t.Errorf("no checkpoint after SIGTERM: %v\n%s", err, out)
 	}
 }

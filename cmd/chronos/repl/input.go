@@ -2,6 +2,7 @@ package repl
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -25,22 +26,52 @@ type lineReader interface {
 	Close() error
 }
 
-// plainReader reads lines from a file or a pipe.
+// plainReader reads lines from a file or a pipe. A goroutine does the
+// reading so that ReadLine returns when ctx ends (SIGTERM while a pipe's
+// writer is silent) instead of blocking until the next line; it ends at the
+// end of input, or stays blocked in a read of a pipe that never closes until
+// the process exits.
 type plainReader struct {
-	r *bufio.Reader
+	ctx   context.Context
+	lines chan lineOrErr
 }
 
-func newPlainReader(r io.Reader) *plainReader {
-	return &plainReader{r: bufio.NewReaderSize(r, 64*1024)}
+type lineOrErr struct {
+	line string
+	err  error
+}
+
+func newPlainReader(ctx context.Context, r io.Reader) *plainReader {
+	p := &plainReader{ctx: ctx, lines: make(chan lineOrErr)}
+	go func() {
+		br := bufio.NewReaderSize(r, 64*1024)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil && (err != io.EOF || line == "") {
+				select {
+				case p.lines <- lineOrErr{err: err}:
+				case <-ctx.Done():
+				}
+				return
+			}
+			line = strings.TrimSuffix(line, "\n")
+			select {
+			case p.lines <- lineOrErr{line: strings.TrimSuffix(line, "\r")}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return p
 }
 
 func (p *plainReader) ReadLine(string) (string, error) {
-	line, err := p.r.ReadString('\n')
-	if err != nil && (err != io.EOF || line == "") {
-		return "", err
+	select {
+	case l := <-p.lines:
+		return l.line, l.err
+	case <-p.ctx.Done():
+		return "", p.ctx.Err()
 	}
-	line = strings.TrimSuffix(line, "\n")
-	return strings.TrimSuffix(line, "\r"), nil
 }
 
 func (p *plainReader) AddHistory(string) {}

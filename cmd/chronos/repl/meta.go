@@ -177,7 +177,7 @@ func metaInclude(s *session, ctx context.Context, m *metaCall) error {
 	wasInteractive := s.interactive
 	s.interactive = false
 	defer func() { s.interactive = wasInteractive }()
-	return s.runSource(ctx, newPlainReader(f), name)
+	return s.runSource(ctx, newPlainReader(ctx, f), name)
 }
 
 // metaOutput sends query results to a file (\o FILE) or back to the

@@ -89,7 +89,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Interactive {
 		return s.runInteractive(ctx)
 	}
-	err := s.runSource(ctx, newPlainReader(cfg.Stdin), "")
+	err := s.runSource(ctx, newPlainReader(ctx, cfg.Stdin), "")
 	if errors.Is(err, errQuit) {
 		return nil
 	}
@@ -197,7 +197,7 @@ func (s *session) runCommand(ctx context.Context, cmd string) error {
 // runFile runs the statements of a script file; "-" is Stdin.
 func (s *session) runFile(ctx context.Context, name string) error {
 	if name == "-" {
-		return s.runSource(ctx, newPlainReader(s.cfg.Stdin), "<stdin>")
+		return s.runSource(ctx, newPlainReader(ctx, s.cfg.Stdin), "<stdin>")
 	}
 	f, err := os.Open(name)
 	if err != nil {
@@ -205,7 +205,7 @@ func (s *session) runFile(ctx context.Context, name string) error {
 		return ErrFailed
 	}
 	defer f.Close()
-	return s.runSource(ctx, newPlainReader(f), name)
+	return s.runSource(ctx, newPlainReader(ctx, f), name)
 }
 
 // runInteractive reads from the terminal with line editing until \q,
