@@ -359,33 +359,50 @@ func (b *builder) buildRegion(q *scope, tree *fromTree, conds []ast.ExprNode) (p
 		}
 	}
 
-	// Plan the items, then join them left to right.
-	var node planNode
+	// Plan the items, then join them in the order joinOrder picks.
+	nodes := make([]planNode, len(items))
 	for k, it := range items {
-		itemNode, err := b.buildItem(q, it)
+		n, err := b.buildItem(q, it)
 		if err != nil {
 			return nil, err
 		}
-		if k == 0 {
-			node = itemNode
-			continue
-		}
-		width := it.offset
+		nodes[k] = n
+	}
+	order := b.joinOrder(items, cjs)
+	pos := make([]int, len(items)) // item -> its place in order
+	for i, k := range order {
+		pos[k] = i
+	}
+	node := nodes[order[0]]
+	acc := append([]colInfo{}, items[order[0]].tree.cols...)
+	accEst := b.itemEstimate(items[order[0]])
+	for i, k := range order[1:] {
+		step := i + 1
 		var stepConds []*conjunct
 		for _, cj := range cjs {
 			if cj.used || cj.late || len(cj.items) == 0 {
 				continue
 			}
-			if maxInt(cj.items) == k {
+			last := 0
+			for _, it := range cj.items {
+				last = max(last, pos[it])
+			}
+			if last == step {
 				stepConds = append(stepConds, cj)
 				cj.used = true
 			}
 		}
-		j, err := b.buildJoinStep(q, node, itemNode, innerJoin, tree.cols[:width], tree.cols[width:width+len(it.tree.cols)], stepConds, nil)
+		rcols := items[k].tree.cols
+		j, err := b.buildJoinStep(q, node, nodes[k], items[k], accEst, innerJoin, acc, rcols, stepConds, nil)
 		if err != nil {
 			return nil, err
 		}
 		node = j
+		acc = append(acc, rcols...)
+		accEst = joinEstimate(accEst, b.itemEstimate(items[k]), stepConds)
+	}
+	if !isIdentity(order) {
+		node = reorderColumns(node, items, order, tree.cols)
 	}
 	var late []ast.ExprNode
 	for _, cj := range cjs {
@@ -401,6 +418,132 @@ func (b *builder) buildRegion(q *scope, tree *fromTree, conds []ast.ExprNode) (p
 		node = &filterNode{input: node, cond: f}
 	}
 	return node, nil
+}
+
+// joinOrder picks the order in which a region's items are joined: first
+// the item expected to give the fewest rows (a primary key lookup, a
+// filtered table, a small table), then again and again the cheapest item
+// tied to those joined by an equality, and only when none is tied the
+// cheapest of the rest (a cross join). Joining along equalities keeps
+// intermediate results small; the FROM order decides ties.
+func (b *builder) joinOrder(items []*regionItem, cjs []*conjunct) []int {
+	n := len(items)
+	if n <= 1 {
+		return []int{0}
+	}
+	est := make([]float64, n)
+	for k, it := range items {
+		est[k] = b.itemEstimate(it)
+	}
+	tied := func(joined []bool, k int) bool {
+		for _, cj := range cjs {
+			if cj.late || len(cj.items) < 2 || !containsInt(cj.items, k) || !isEquality(cj.node) {
+				continue
+			}
+			ok := true
+			for _, it := range cj.items {
+				if it != k && !joined[it] {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				return true
+			}
+		}
+		return false
+	}
+	joined := make([]bool, n)
+	var order []int
+	for len(order) < n {
+		best, bestTied := -1, false
+		for k := 0; k < n; k++ {
+			if joined[k] {
+				continue
+			}
+			t := len(order) > 0 && tied(joined, k)
+			switch {
+			case best < 0, t && !bestTied, t == bestTied && est[k] < est[best]:
+				best, bestTied = k, t
+			}
+		}
+		joined[best] = true
+		order = append(order, best)
+	}
+	return order
+}
+
+// itemEstimate guesses how many rows a region item gives: a table's size,
+// one for a lookup of a whole unique key by constants, a quarter of the
+// table when other conditions filter it.
+func (b *builder) itemEstimate(it *regionItem) float64 {
+	t := it.tree.table
+	if t == nil {
+		return 1000
+	}
+	n := float64(t.Len())
+	if len(it.conds) == 0 {
+		return n
+	}
+	ls := &scope{cols: it.tree.cols}
+	def := t.Def()
+	for _, ix := range def.Indexes {
+		if !ix.Unique {
+			continue
+		}
+		covered := true
+		for _, c := range ix.Columns {
+			found := false
+			for _, cand := range findCandidates(ls, it.conds) {
+				if cand.col == c && cand.kind == candEq {
+					found = true
+					break
+				}
+			}
+			if !found {
+				covered = false
+				break
+			}
+		}
+		if covered {
+			return 1
+		}
+	}
+	return max(1, n/4)
+}
+
+// isEquality reports whether a condition is a = b.
+func isEquality(e ast.ExprNode) bool {
+	be, ok := unparen(e).(*ast.BinaryOperationExpr)
+	return ok && be.Op == opcode.EQ
+}
+
+func isIdentity(order []int) bool {
+	for i, k := range order {
+		if i != k {
+			return false
+		}
+	}
+	return true
+}
+
+// reorderColumns puts the columns of rows joined in order back into the
+// FROM clause's order, which the rest of the query's expressions expect.
+func reorderColumns(node planNode, items []*regionItem, order []int, cols []colInfo) planNode {
+	// start[k] is where item k's columns begin in the joined rows.
+	start := make([]int, len(items))
+	at := 0
+	for _, k := range order {
+		start[k] = at
+		at += len(items[k].tree.cols)
+	}
+	p := &permuteNode{input: node, cols: cols, from: make([]int, 0, len(cols))}
+	for k, it := range items {
+		for i := range it.tree.cols {
+			p.from = append(p.from, start[k]+i)
+		}
+	}
+	return p
 }
 
 // localScope is a scope over cols that shares q's enclosing scopes: the
@@ -451,12 +594,12 @@ func (b *builder) buildItem(q *scope, it *regionItem) (planNode, error) {
 		}
 		return node, nil
 	}
-	node, err := b.buildOpaqueJoin(q, t)
+	node, rest, err := b.buildOpaqueJoin(q, t, it.conds)
 	if err != nil {
 		return nil, err
 	}
-	if len(it.conds) > 0 {
-		f, err := b.compileWhere(ls, joinAnd(it.conds), "WHERE")
+	if len(rest) > 0 {
+		f, err := b.compileWhere(ls, joinAnd(rest), "WHERE")
 		if err != nil {
 			return nil, err
 		}
@@ -467,18 +610,35 @@ func (b *builder) buildItem(q *scope, it *regionItem) (planNode, error) {
 
 // buildOpaqueJoin plans an outer join or a join with USING: each side as
 // its own region, the ON condition on the join.
-func (b *builder) buildOpaqueJoin(q *scope, t *fromTree) (planNode, error) {
+// where holds WHERE conditions on the join's columns alone: those on the
+// preserved side filter it before the join (both sides for an inner join),
+// the others are returned to filter the join's result.
+func (b *builder) buildOpaqueJoin(q *scope, t *fromTree, where []ast.ExprNode) (planNode, []ast.ExprNode, error) {
 	on := splitAnd(t.on, nil)
 	// Conditions of a LEFT JOIN's ON that mention only the right side
 	// filter the right side before joining (and the mirror for RIGHT).
-	var leftConds, rightConds, joinConds []ast.ExprNode
+	var leftConds, rightConds, joinConds, rest []ast.ExprNode
 	js := b.localScope(q, t.cols)
 	nl := len(t.left.cols)
 	items := []*regionItem{{tree: t.left}, {tree: t.right, offset: nl}}
+	for _, c := range where {
+		cj, err := b.analyzeConjunct(js, c, items)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case !cj.late && len(cj.items) == 1 && cj.items[0] == 0 && t.kind != rightJoin:
+			leftConds = append(leftConds, c)
+		case !cj.late && len(cj.items) == 1 && cj.items[0] == 1 && t.kind != leftJoin:
+			rightConds = append(rightConds, c)
+		default:
+			rest = append(rest, c)
+		}
+	}
 	for _, c := range on {
 		cj, err := b.analyzeConjunct(js, c, items)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		switch {
 		case !cj.late && len(cj.items) == 1 && cj.items[0] == 1 && t.kind != rightJoin:
@@ -491,27 +651,56 @@ func (b *builder) buildOpaqueJoin(q *scope, t *fromTree) (planNode, error) {
 	}
 	left, err := b.buildRegion(q, t.left, leftConds)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	right, err := b.buildRegion(q, t.right, rightConds)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var cjs []*conjunct
 	for _, c := range joinConds {
 		cj, err := b.analyzeConjunct(js, c, items)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		cjs = append(cjs, cj)
 	}
-	return b.buildJoinStep(q, left, right, t.kind, t.cols[:nl], t.cols[nl:], cjs, t.using)
+	var rightItem *regionItem
+	if t.right.isLeaf() && t.right.table != nil {
+		rightItem = &regionItem{tree: t.right, conds: rightConds}
+	}
+	leftEst := float64(1000)
+	if t.left.isLeaf() && t.left.table != nil {
+		leftEst = b.itemEstimate(&regionItem{tree: t.left, conds: leftConds})
+	}
+	node, err := b.buildJoinStep(q, left, right, rightItem, leftEst, t.kind, t.cols[:nl], t.cols[nl:], cjs, t.using)
+	return node, rest, err
+}
+
+// joinEstimate guesses the rows of a join: with an equality between the
+// sides, about as many as the larger side; otherwise the product.
+func joinEstimate(left, right float64, conds []*conjunct) float64 {
+	for _, cj := range conds {
+		if isEquality(cj.node) {
+			return max(left, right)
+		}
+	}
+	return left * right
 }
 
 // buildJoinStep joins left and right with the given conditions: equalities
 // between the sides with hashable types become hash keys, the rest a
 // condition on the joined row.
-func (b *builder) buildJoinStep(q *scope, left, right planNode, kind joinKind, lcols, rcols []colInfo, conds []*conjunct, using [][2]int) (planNode, error) {
+func (b *builder) buildJoinStep(q *scope, left, right planNode, rightItem *regionItem, leftEst float64, kind joinKind, lcols, rcols []colInfo, conds []*conjunct, using [][2]int) (planNode, error) {
+	if rightItem != nil && rightItem.tree.table != nil && (kind == innerJoin || kind == leftJoin) && len(using) == 0 {
+		n, ok, err := b.lookupJoin(q, left, rightItem, leftEst, kind, lcols, rcols, conds)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return n, nil
+		}
+	}
 	j := &joinNode{left: left, right: right, kind: kind, leftWidth: len(lcols), rightWidth: len(rcols)}
 	ls := b.localScope(q, lcols)
 	rs := b.localScope(q, rcols)

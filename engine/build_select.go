@@ -17,7 +17,7 @@ func (b *builder) buildQuery(parent *scope, sub *subqueryPlan, node ast.Node) (p
 	case *ast.SetOprStmt:
 		return b.buildSetOp(parent, sub, n)
 	case *ast.SetOprSelectList:
-		return b.buildSetOpList(parent, sub, n, nil, nil, nil)
+		return b.buildSetOpList(parent, sub, n, nil, nil)
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "unsupported query form %T", node)
 }
@@ -49,10 +49,9 @@ func (b *builder) buildSelect(parent *scope, sub *subqueryPlan, sel *ast.SelectS
 	if sel.Kind == ast.SelectStmtKindTable {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "TABLE statements are not supported")
 	}
-	if sel.LockInfo != nil && sel.LockInfo.LockType != ast.SelectLockNone {
-		// FOR UPDATE / FOR SHARE: reads are from a consistent snapshot and
-		// writes are validated at apply, so the lock adds nothing.
-	}
+	// FOR UPDATE / FOR SHARE (sel.LockInfo) are accepted: reads are from a
+	// consistent snapshot and writes are validated at apply, so a lock
+	// would add nothing.
 	if len(sel.WindowSpecs) > 0 {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "window functions are not supported")
 	}

@@ -33,7 +33,7 @@ func (b *builder) buildSetOp(parent *scope, sub *subqueryPlan, n *ast.SetOprStmt
 		}
 		defer b.popWith()
 	}
-	return b.buildSetOpList(parent, sub, n.SelectList, n.OrderBy, n.Limit, nil)
+	return b.buildSetOpList(parent, sub, n.SelectList, n.OrderBy, n.Limit)
 }
 
 // setOperand is one operand with the operator before it.
@@ -44,7 +44,7 @@ type setOperand struct {
 
 // buildSetOpList plans a list of operands joined by set operators,
 // INTERSECT binding tighter than UNION and EXCEPT, as in PostgreSQL.
-func (b *builder) buildSetOpList(parent *scope, sub *subqueryPlan, list *ast.SetOprSelectList, order *ast.OrderByClause, limit *ast.Limit, _ any) (planNode, error) {
+func (b *builder) buildSetOpList(parent *scope, sub *subqueryPlan, list *ast.SetOprSelectList, order *ast.OrderByClause, limit *ast.Limit) (planNode, error) {
 	if list.With != nil {
 		if err := b.pushWith(parent, list.With); err != nil {
 			return nil, err
@@ -61,7 +61,7 @@ func (b *builder) buildSetOpList(parent *scope, sub *subqueryPlan, list *ast.Set
 			node, err = b.buildSelect(parent, sub, x)
 			op = x.AfterSetOperator
 		case *ast.SetOprSelectList:
-			node, err = b.buildSetOpList(parent, sub, x, x.OrderBy, x.Limit, nil)
+			node, err = b.buildSetOpList(parent, sub, x, x.OrderBy, x.Limit)
 			op = x.AfterSetOperator
 		default:
 			err = sqlerr.New(sqlerr.FeatureNotSupported, "unsupported set operand %T", s)

@@ -121,7 +121,7 @@ func (db *DB) readBarrier(ctx context.Context, stale bool) error {
 		return err
 	}
 	if err := l.LinearizableRead(ctx); err != nil {
-		return logError(ctx, err)
+		return readError(ctx, err)
 	}
 	return nil
 }

@@ -21,7 +21,8 @@
 //	            index selection (index.go), subqueries (subquery.go)
 //	planNode    the executable tree: scans (node_scan.go), joins, sorts,
 //	            aggregation, set operations, filters and projections
-//	            (node_*.go); EXPLAIN renders it (explain.go)
+//	            (node_*.go), index nested loop joins (build_lookup.go);
+//	            EXPLAIN renders it (explain.go)
 //	writes      INSERT (dml_insert.go), UPDATE and DELETE (dml_modify.go),
 //	            DDL (ddl.go), and the propose-and-retry loop (write.go)
 //
@@ -48,8 +49,13 @@
 // (immutable, O(1)) and runs the plan on it. Plans are push-based trees
 // of planNodes; a table scan hands the stored rows' values up without
 // copying, and an equality or range on an indexed column becomes a B-tree
-// lookup or range scan. Long loops check the statement's context, so a
-// cancelled statement (CancelRequest, statement_timeout) ends with 57014.
+// lookup or range scan. Inner joins are reordered greedily along their
+// equalities, starting from the most selective table; a join step whose
+// right side is a table with an index on the join key probes the index
+// for each left row, otherwise the right side is hashed on the equality
+// keys (or scanned for each left row when there are none). Long loops
+// check the statement's context, so a cancelled statement (CancelRequest,
+// statement_timeout) ends with 57014.
 //
 // Writes (DESIGN.md decision 3). INSERT, UPDATE and DELETE are evaluated
 // here, on a snapshot: defaults, now(), WHERE and the new values. The

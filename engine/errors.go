@@ -47,6 +47,17 @@ func mapError(ctx context.Context, err error) error {
 // logError turns a replication failure from the Log into a client error.
 // The entry may or may not have been applied, so it is never retried.
 func logError(ctx context.Context, err error) error {
+	return logFailure(ctx, err, "could not replicate the write")
+}
+
+// readError turns a failed linearizable read into a client error.
+func readError(ctx context.Context, err error) error {
+	return logFailure(ctx, err, "could not confirm a linearizable read")
+}
+
+// logFailure maps an error from the Log: codes pass through, context
+// errors are 57014, the rest 08006 prefixed with what failed.
+func logFailure(ctx context.Context, err error, what string) error {
 	if e := sqlerr.As(err); e != nil {
 		return err
 	}
@@ -55,6 +66,6 @@ func logError(ctx context.Context, err error) error {
 	}
 	return &sqlerr.Error{
 		Code:    sqlerr.ConnectionFailure,
-		Message: fmt.Sprintf("could not replicate the write: %v", err),
+		Message: fmt.Sprintf("%s: %v", what, err),
 	}
 }

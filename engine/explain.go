@@ -47,7 +47,9 @@ func (n *scanNode) explain(e *explainer) {
 	title := "Seq Scan on " + on
 	if n.path != nil {
 		title = fmt.Sprintf("Index Scan using %s on %s", n.path.name, on)
-		if len(n.path.conds) > 0 {
+		if len(n.path.condText) > 0 {
+			details = append(details, "Index Cond: "+condText(strings.Join(n.path.condText, " AND ")))
+		} else if len(n.path.conds) > 0 {
 			details = append(details, "Index Cond: "+condText(andExprs(n.path.conds).String()))
 		}
 	}
@@ -90,6 +92,8 @@ func (n *filterNode) explain(e *explainer) {
 func (n *projectNode) explain(e *explainer) { n.input.explain(e) }
 
 func (n *trimNode) explain(e *explainer) { n.input.explain(e) }
+
+func (n *permuteNode) explain(e *explainer) { n.input.explain(e) }
 
 func (n *convertNode) explain(e *explainer) { n.input.explain(e) }
 

@@ -53,6 +53,8 @@ type accessPath struct {
 	point bool
 	// conds are the conditions the path answers, for EXPLAIN.
 	conds []expr.Expr
+	// condText replaces conds in EXPLAIN when set (lookup joins).
+	condText []string
 }
 
 // candidate is a condition usable for an index: column col compared with
@@ -341,8 +343,8 @@ const (
 
 // keyValue evaluates a key part and converts it to the column's type.
 // mode is 0 for equality, -1 for a lower and +1 for an upper bound.
-func (k keyPart) value(st *execState, mode int) (types.Value, keyOutcome, error) {
-	v, err := k.e.Eval(&st.ectx, nil)
+func (k keyPart) value(st *execState, row []types.Value, mode int) (types.Value, keyOutcome, error) {
+	v, err := k.e.Eval(&st.ectx, row)
 	if err != nil {
 		return nil, keyNone, err
 	}
@@ -430,9 +432,15 @@ func intKey(f float64, mode int) (types.Value, keyOutcome, error) {
 // scan visits the rows of t the path selects, in index order, calling fn
 // until it returns false.
 func (p *accessPath) scan(st *execState, t *storage.Table, fn func(*storage.Row) bool) error {
+	return p.scanFor(st, t, nil, fn)
+}
+
+// scanFor is scan with the key values computed from row: the current row
+// of the other side of a lookup join (nil for a plain scan).
+func (p *accessPath) scanFor(st *execState, t *storage.Table, row []types.Value, fn func(*storage.Row) bool) error {
 	prefix := make([]types.Value, 0, len(p.eq)+1)
 	for _, k := range p.eq {
-		v, out, err := k.value(st, 0)
+		v, out, err := k.value(st, row, 0)
 		if err != nil {
 			return err
 		}
@@ -451,7 +459,7 @@ func (p *accessPath) scan(st *execState, t *storage.Table, fn func(*storage.Row)
 		typ := p.in[0].col
 		var vals []types.Value
 		for _, k := range p.in {
-			v, out, err := k.value(st, 0)
+			v, out, err := k.value(st, row, 0)
 			if err != nil {
 				return err
 			}
@@ -484,7 +492,7 @@ func (p *accessPath) scan(st *execState, t *storage.Table, fn func(*storage.Row)
 	lo := storage.Bound{Values: prefix, Inclusive: true}
 	hi := storage.Bound{Values: prefix, Inclusive: true}
 	if p.lo != nil {
-		v, out, err := p.lo.value(st, -1)
+		v, out, err := p.lo.value(st, row, -1)
 		if err != nil {
 			return err
 		}
@@ -496,7 +504,7 @@ func (p *accessPath) scan(st *execState, t *storage.Table, fn func(*storage.Row)
 		}
 	}
 	if p.hi != nil {
-		v, out, err := p.hi.value(st, 1)
+		v, out, err := p.hi.value(st, row, 1)
 		if err != nil {
 			return err
 		}

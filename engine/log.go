@@ -13,6 +13,10 @@ import (
 // storage.Result). A returned error is a replication failure (the entry may
 // or may not have been applied), never a validation rejection, which travels
 // in the result.
+//
+// Errors of either method reach the client as follows: one carrying a
+// *sqlerr.Error keeps its code (a node shutting down should return 57P01
+// that way), a context error becomes 57014, anything else 08006.
 type Log interface {
 	// Propose submits one encoded command and waits for its local apply.
 	Propose(ctx context.Context, data []byte) (any, error)

@@ -208,3 +208,23 @@ type renameNode struct {
 func (n *renameNode) columns() []colInfo { return n.cols }
 
 func (n *renameNode) run(st *execState, emit rowFunc) error { return n.input.run(st, emit) }
+
+// permuteNode rearranges the columns of its input rows: output column i
+// is input column from[i] (joins done in another order than FROM's).
+type permuteNode struct {
+	input planNode
+	from  []int
+	cols  []colInfo
+}
+
+func (n *permuteNode) columns() []colInfo { return n.cols }
+
+func (n *permuteNode) run(st *execState, emit rowFunc) error {
+	return n.input.run(st, func(row []types.Value) error {
+		out := make([]types.Value, len(n.from))
+		for i, f := range n.from {
+			out[i] = row[f]
+		}
+		return emit(out)
+	})
+}

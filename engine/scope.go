@@ -89,7 +89,7 @@ func (b *builder) compileAssign(s *scope, e ast.ExprNode, want types.T, column s
 // Replace implements expr.Resolver: after grouping, aggregate calls and
 // grouped expressions read the aggregation node's output columns.
 func (r *resolver) Replace(node ast.ExprNode) (expr.Expr, bool, error) {
-	switch n := node.(type) {
+	switch node.(type) {
 	case *ast.WindowFuncExpr:
 		return nil, false, sqlerr.New(sqlerr.FeatureNotSupported, "window functions are not supported")
 	case *ast.DefaultExpr:
@@ -100,7 +100,6 @@ func (r *resolver) Replace(node ast.ExprNode) (expr.Expr, bool, error) {
 		return nil, false, sqlerr.New(sqlerr.SyntaxError, "syntax error at or near \"@\"")
 	case *ast.ColumnNameExpr:
 		// Columns go through Column, which knows about grouping.
-		_ = n
 		return nil, false, nil
 	}
 	g := r.s.grouped

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/chronos-db/chronos/engine/dialect"
 	"github.com/chronos-db/chronos/engine/expr"
@@ -66,7 +67,7 @@ func (p *queryPlan) exec(ctx context.Context, s *Session, params []types.Value) 
 	if err := ctx.Err(); err != nil {
 		return Result{}, errCanceled(ctx)
 	}
-	return Result{Columns: p.cols, Rows: rows, Tag: fmt.Sprintf("SELECT %d", len(rows))}, nil
+	return Result{Columns: p.cols, Rows: rows, Tag: "SELECT " + strconv.Itoa(len(rows))}, nil
 }
 
 // buildPlanLocal plans one statement against the local catalog. params,
