@@ -52,9 +52,15 @@ type Config struct {
 	// then log compaction. Default 10000.
 	CheckpointEntries uint64
 
+	// CheckpointBytes triggers a checkpoint too, once the entries applied
+	// since the last one hold this many bytes: a few large entries (bulk
+	// inserts) would otherwise keep a large log in memory. Default 64 MiB.
+	CheckpointBytes uint64
+
 	// CatchUpEntries is how many entries before a checkpoint stay in the
 	// in-memory log after compaction, so a slightly lagging follower catches
 	// up from the log instead of a full snapshot. Default CheckpointEntries/2.
+	// A member alone in its cluster has no followers and keeps none.
 	CatchUpEntries uint64
 
 	// RequestTimeout bounds Propose and LinearizableRead when there is no
@@ -134,6 +140,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.CheckpointEntries == 0 {
 		c.CheckpointEntries = 10000
+	}
+	if c.CheckpointBytes == 0 {
+		c.CheckpointBytes = 64 << 20
 	}
 	if c.CatchUpEntries == 0 {
 		c.CatchUpEntries = c.CheckpointEntries / 2

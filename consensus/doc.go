@@ -28,10 +28,16 @@
 //     proposer waiting on this node; conf changes go to raft's
 //     ApplyConfChange and update the membership table. Entries at or below
 //     the state machine's applied index (already in its checkpoint) are
-//     skipped. After CheckpointEntries entries maybeCheckpoint calls
-//     StateMachine.Checkpoint (the CSV checkpoint), records a raft snapshot
-//     at the index it covers (data: a marker, the state lives in the CSV
-//     files) and compacts the log, keeping CatchUpEntries for followers.
+//     skipped. Committed entries that an earlier Ready already made durable
+//     here (on a leader, all of them) are applied on a second goroutine
+//     while step 1 writes and fsyncs the log, so a write waits for one
+//     fsync, not two (splitDurable). After CheckpointEntries entries
+//     maybeCheckpoint starts StateMachine.Checkpoint (the CSV checkpoint)
+//     in the background; when it is done, finishCheckpoint records a raft
+//     snapshot at the index it started at (data: a marker, the state lives
+//     in the CSV files) and compacts the log, keeping CatchUpEntries for
+//     followers. The next checkpoint waits checkpointGap times as long as
+//     the last one took.
 //  4. Advance. The loop tells raft the Ready is handled and takes the next.
 //
 // Nothing in the loop waits on a client. Proposals (propose.go) come from

@@ -13,10 +13,13 @@ import (
 )
 
 // StateMachine is the replicated state that committed entries are applied
-// to. Apply, Checkpoint, SnapshotData and Restore are called only from the
-// Ready loop, one at a time; AppliedIndex may also be called by Start before
-// the loop runs. Apply must be deterministic: the same entries in the same
-// order give the same state on every member.
+// to. The node calls Apply, SnapshotData and Restore one at a time, in log
+// order, from the Ready loop or a goroutine it waits for; Checkpoint may run
+// on its own goroutine beside Apply (never beside another Checkpoint,
+// SnapshotData or Restore), so it must capture a consistent state and
+// report the index that state covers. AppliedIndex may also be called by
+// Start before the loop runs. Apply must be deterministic: the same entries
+// in the same order give the same state on every member.
 type StateMachine interface {
 	// AppliedIndex is the last index reflected in the loaded state. Entries
 	// at or below it are not applied again (they are in the checkpoint).
@@ -24,8 +27,9 @@ type StateMachine interface {
 	// Apply applies a committed normal entry's payload. The result goes to
 	// the proposer's waiter, if the entry was proposed on this node.
 	Apply(index uint64, data []byte) any
-	// Checkpoint persists the state durably up to the applied index (the
-	// CSV checkpoint) and returns that index.
+	// Checkpoint persists the state durably (the CSV checkpoint) and
+	// returns the applied index it covers: at least the applied index when
+	// it was called, more if entries applied meanwhile are included.
 	Checkpoint() (index uint64, err error)
 	// SnapshotData returns the whole state, for sending to a peer that is
 	// too far behind to catch up from the log.
@@ -62,7 +66,11 @@ type Node struct {
 	confState         raftpb.ConfState
 	smApplied         uint64           // the state machine's applied index
 	snapIndex         uint64           // index of the newest raft snapshot
-	checkpointApplied uint64           // applied index at the last checkpoint
+	checkpointApplied uint64           // applied index at the last checkpoint's start
+	appliedBytes      uint64           // bytes of normal entries applied since Start
+	checkpointBytes   uint64           // appliedBytes at the last checkpoint's start
+	ckpt              *background      // the checkpoint running in the background, if any
+	ckptNotBefore     time.Time        // no checkpoint starts before (checkpointGap)
 	raftApplied       uint64           // applied index raft knows of (as of the last Advance)
 	prevHardState     raftpb.HardState // last saved, to tell when a save must fsync
 	lastSaved         uint64           // index of the last entry durable in the log (splitDurable)
@@ -91,27 +99,41 @@ func (n *Node) run() {
 		select {
 		case <-ticker.C:
 			n.raft.Tick()
+			// A checkpoint held back by a running one or by
+			// checkpointGap starts even when no more writes come.
+			if err = n.maybeCheckpoint(); err != nil {
+				return
+			}
 
 		case rd := <-n.raft.Ready():
 			n.stats.readys.Add(1)
 			n.noteSoftState(rd.SoftState)
 			// 0. Committed entries that an earlier Ready already made
 			//    durable here are applied, and their proposers answered,
-			//    before this Ready's fsync rather than after it (raft allows
-			//    applying in parallel with persisting; see splitDurable).
+			//    while this Ready's fsync runs rather than after it (raft
+			//    allows applying in parallel with persisting; see
+			//    splitDurable).
 			early, late := n.splitDurable(rd)
-			if err = n.applyCommitted(early); err != nil {
-				return
-			}
+			earlyDone := n.applyEarly(early)
 			// 1. A snapshot (received from the leader) is saved first: the
-			//    file, then the log's snapshot record.
+			//    file, then the log's snapshot record. A checkpoint still
+			//    running finishes before (its raft snapshot is older).
+			if !raft.IsEmptySnap(rd.Snapshot) {
+				if err = n.awaitCheckpoint(); err != nil {
+					return
+				}
+			}
 			if err = n.saveSnapshot(rd.Snapshot); err != nil {
 				return
 			}
 			// 2. HardState and entries are made durable with one fsync
 			//    before anything is sent or the rest is applied.
 			hook(n.cfg.Knobs.BeforeLogSave)
-			if err = n.saveLog(rd.HardState, rd.Entries); err != nil {
+			err = n.saveLog(rd.HardState, rd.Entries)
+			if earlyErr := <-earlyDone; err == nil {
+				err = earlyErr
+			}
+			if err != nil {
 				return
 			}
 			hook(n.cfg.Knobs.AfterLogSave)
@@ -124,6 +146,13 @@ func (n *Node) run() {
 				return
 			}
 			// 4. Messages go out only now that what they promise is durable.
+			//    One carrying a snapshot takes the state machine's data
+			//    (SnapshotData), which must not run beside a checkpoint.
+			if hasSnapshotMessage(rd.Messages) {
+				if err = n.awaitCheckpoint(); err != nil {
+					return
+				}
+			}
 			n.send(rd.Messages)
 			n.reads.deliver(rd.ReadStates)
 			// 5. The other committed entries are applied in order, conf
@@ -136,7 +165,8 @@ func (n *Node) run() {
 			n.solo.Store(soleVoter(n.confState, n.cfg.ID))
 			hook(n.cfg.Knobs.AfterApply)
 			// 6. Every CheckpointEntries applied entries the tables are
-			//    checkpointed and the log is compacted.
+			//    checkpointed in the background; the log is compacted when
+			//    that is done.
 			if err = n.maybeCheckpoint(); err != nil {
 				return
 			}
@@ -145,6 +175,11 @@ func (n *Node) run() {
 			hook(n.cfg.Knobs.BeforeAdvance)
 			n.raft.Advance()
 			n.raftApplied = n.applied.Load()
+
+		case res := <-n.checkpointDone():
+			if err = n.finishCheckpoint(n.ckpt, res); err != nil {
+				return
+			}
 
 		case <-n.removedc:
 			err = ErrRemoved
@@ -211,6 +246,29 @@ func (n *Node) splitDurable(rd raft.Ready) (early, late []raftpb.Entry) {
 		i++
 	}
 	return ents[:i], ents[i:]
+}
+
+// applyEarly applies the entries splitDurable found durable already and
+// returns a channel that yields applyCommitted's error once they are
+// applied. Normal entries are applied on another goroutine, so the Ready
+// loop can write and fsync the log meanwhile: applying touches only the
+// state machine, the waiters and the applied index, none of which saving
+// the log uses. Conf changes, rare, are applied on the loop before
+// anything else.
+func (n *Node) applyEarly(ents []raftpb.Entry) <-chan error {
+	done := make(chan error, 1)
+	if len(ents) == 0 {
+		done <- nil
+		return done
+	}
+	for i := range ents {
+		if ents[i].Type != raftpb.EntryNormal {
+			done <- n.applyCommitted(ents)
+			return done
+		}
+	}
+	go func() { done <- n.applyCommitted(ents) }()
+	return done
 }
 
 // saveSnapshot is step 1: a snapshot must be durable before the entries
@@ -336,6 +394,15 @@ func (n *Node) send(msgs []raftpb.Message) {
 	n.trans.send(msgs)
 }
 
+func hasSnapshotMessage(msgs []raftpb.Message) bool {
+	for i := range msgs {
+		if msgs[i].Type == raftpb.MsgSnap {
+			return true
+		}
+	}
+	return false
+}
+
 // fillSnapshot replaces a MsgSnap's marker with the whole state, taken now
 // at the state machine's applied index, and the current ConfState (the
 // stored snapshot's may predate later conf changes).
@@ -378,6 +445,7 @@ func (n *Node) applyCommitted(ents []raftpb.Entry) error {
 			}
 			res := n.sm.Apply(e.Index, payload)
 			n.smApplied = e.Index
+			n.appliedBytes += uint64(len(e.Data))
 			n.stats.applied.Add(1)
 			if id.node == n.cfg.ID && id.boot == n.boot {
 				n.waiters.trigger(id, res)
@@ -464,6 +532,10 @@ func (n *Node) shutdown(runErr error) {
 		n.trans.stop()
 	}
 	err := runErr
+	if b := n.ckpt; b != nil && (err != nil || n.crash) {
+		<-b.done // nothing of ours keeps running after Stop
+		n.ckpt = nil
+	}
 	if err == nil && !n.crash {
 		if cerr := n.checkpoint(); cerr != nil {
 			err = cerr

@@ -56,6 +56,14 @@ func RemoveMember(ctx context.Context, via, id string) error {
 	if _, _, err := net.SplitHostPort(via); err != nil {
 		return fmt.Errorf("server: remove: bad address %q: %w", via, err)
 	}
+	// gRPC reports a refused connection like a cluster without a quorum;
+	// say plainly when the member asked cannot be reached at all.
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", via)
+	if err != nil {
+		return fmt.Errorf("cannot reach the member at %s: %w", via, err)
+	}
+	c.Close()
 	return consensus.RemoveVia(ctx, via, id)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ type testCluster struct {
 	ids     []string // in start order
 	addrs   map[string]string
 	procs   map[string]*process
+	dump    sync.Once
 }
 
 // startCluster starts n nodes, one after the other, with the extra flags.
@@ -31,21 +33,6 @@ func startCluster(t *testing.T, n int, flags ...string) *testCluster {
 		t.Skip("multi-process cluster test")
 	}
 	c := &testCluster{t: t, dataDir: t.TempDir(), flags: flags, addrs: map[string]string{}, procs: map[string]*process{}}
-	t.Cleanup(func() {
-		if t.Failed() {
-			for _, id := range c.ids {
-				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-				ms, err := c.status(ctx, id)
-				cancel()
-				t.Logf("SHOW CLUSTER on %s: %+v %v", id, ms, err)
-			}
-			for _, id := range c.ids {
-				if p := c.procs[id]; p != nil {
-					t.Logf("output of %s (last 6000 bytes):\n%s", id, lastBytes(p.output.String(), 6000))
-				}
-			}
-		}
-	})
 	for i := 1; i <= n; i++ {
 		c.add(fmt.Sprintf("node%d", i))
 	}
@@ -64,18 +51,25 @@ func (c *testCluster) add(id string) *process {
 // args is id's command line after `chronos node`: the same at every
 // (re)start, as an operator's service file would have it.
 func (c *testCluster) args(id string) []string {
-	args := []string{"--id", id, "--address", c.addrs[id], "--data-dir", c.dataDir}
+	return append(nodeArgs(id, c.ids, c.addrs, c.dataDir), c.flags...)
+}
+
+// nodeArgs is the README's command line for member id after `chronos
+// node`: the first member bootstraps, each later one joins through all
+// members before it (ids in start order). docker-compose.yml uses it too.
+func nodeArgs(id string, ids []string, addrs map[string]string, dataDir string) []string {
+	args := []string{"--id", id, "--address", addrs[id], "--data-dir", dataDir}
 	var peers []string
-	for _, other := range c.ids {
+	for _, other := range ids {
 		if other == id {
 			break
 		}
-		peers = append(peers, other+"="+c.addrs[other])
+		peers = append(peers, other+"="+addrs[other])
 	}
 	if len(peers) > 0 {
 		args = append(args, "--peers", strings.Join(peers, ","))
 	}
-	return append(args, c.flags...)
+	return args
 }
 
 // start (re)starts member id and waits until it accepts connections.
@@ -83,7 +77,28 @@ func (c *testCluster) start(id string) *process {
 	c.t.Helper()
 	p := startNode(c.t, c.addrs[id], c.args(id)...)
 	c.procs[id] = p
+	// Cleanups run last first: this one before the processes are killed.
+	c.t.Cleanup(func() { c.dump.Do(c.dumpIfFailed) })
 	return p
+}
+
+// dumpIfFailed logs each member's view of the cluster and the end of its
+// output when the test failed.
+func (c *testCluster) dumpIfFailed() {
+	if !c.t.Failed() {
+		return
+	}
+	for _, id := range c.ids {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		ms, err := c.status(ctx, id)
+		cancel()
+		c.t.Logf("SHOW CLUSTER on %s: %+v %v", id, ms, err)
+	}
+	for _, id := range c.ids {
+		if p := c.procs[id]; p != nil {
+			c.t.Logf("output of %s (last 6000 bytes):\n%s", id, lastBytes(p.output.String(), 6000))
+		}
+	}
 }
 
 // kill ends member id with SIGKILL.
