@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -242,10 +241,7 @@ func checkAcked(t *testing.T, where string, rows []string, acked []int64) {
 func TestClusterLeaderFailover(t *testing.T) {
 	// Known failure, issue 3 still open: after SIGKILL of the leader, the
 	// restarted node can stay a pre-candidate and linearizable reads then
-	// time out with "no quorum". Run it with CHRONOS_CLUSTER_FAILOVER=1.
-	if os.Getenv("CHRONOS_CLUSTER_FAILOVER") == "" {
-		t.Skip("leader failover under SIGKILL is not reliable yet (issue 3); set CHRONOS_CLUSTER_FAILOVER=1 to run it")
-	}
+	// time out with "no quorum".
 	c := startCluster(t, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
