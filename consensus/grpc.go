@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/chronos-db/chronos/proto/transportpb"
 	"go.etcd.io/raft/v3"
@@ -66,7 +67,29 @@ func (s *raftService) Stream(stream transportpb.Raft_StreamServer) error {
 	}
 }
 
+// forwardedProposalWait bounds how long a proposal forwarded by a peer may
+// wait for raft to accept it before it is dropped.
+const forwardedProposalWait = 10 * time.Millisecond
+
 func (s *raftService) step(ctx context.Context, m raftpb.Message) error {
+	if m.Type == raftpb.MsgProp {
+		// raft holds a proposal while this member knows no leader (a
+		// restarted old leader receiving proposals queued for it before its
+		// crash). Waiting would stall every message behind it on this stream,
+		// the new leader's heartbeats included, which are what ends the wait.
+		// So a proposal raft does not take at once is dropped; its proposer's
+		// Propose fails with ErrOutcomeUnknown after its timeout.
+		pctx, cancel := context.WithTimeout(ctx, forwardedProposalWait)
+		defer cancel()
+		err := s.n.raft.Step(pctx, m)
+		if err == nil || errors.Is(err, context.DeadlineExceeded) {
+			return nil
+		}
+		if errors.Is(err, raft.ErrStopped) {
+			return status.Error(codes.Unavailable, "member stopped")
+		}
+		return status.FromContextError(err).Err()
+	}
 	err := s.n.raft.Step(ctx, m)
 	switch {
 	case err == nil:

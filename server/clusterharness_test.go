@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -30,13 +29,6 @@ type testCluster struct {
 // startCluster starts n nodes, one after the other, with the extra flags.
 func startCluster(t *testing.T, n int, flags ...string) *testCluster {
 	t.Helper()
-	// Issue 3 is open: joining and failover are not yet reliable on a
-	// loaded machine, so the multi-process cluster tests run only when
-	// asked for (CHRONOS_CLUSTER_TESTS=1). consensus/ tests three
-	// in-process members in every run.
-	if os.Getenv("CHRONOS_CLUSTER_TESTS") == "" {
-		t.Skip("multi-process cluster tests are opt-in until issue 3 is done; set CHRONOS_CLUSTER_TESTS=1")
-	}
 	if testing.Short() {
 		t.Skip("multi-process cluster test")
 	}
