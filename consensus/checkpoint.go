@@ -15,7 +15,7 @@ import (
 // tables grow: a checkpoint rewrites every changed table, and with large
 // tables and a high write rate CheckpointEntries alone would have one
 // always running.
-const checkpointGap = 4
+const checkpointGap = 8
 
 // background is a checkpoint running on its own goroutine while the Ready
 // loop goes on applying entries.

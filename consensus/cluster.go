@@ -14,7 +14,6 @@ import (
 	"go.etcd.io/raft/v3/raftpb"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 )
 
@@ -39,7 +38,7 @@ func (n *Node) join(ctx context.Context) error {
 	for {
 		for _, name := range names {
 			addr := n.cfg.Peers[name]
-			resp, err := callJoin(ctx, addr, req, n.cfg.RequestTimeout)
+			resp, err := callJoin(ctx, addr, req, n.cfg.RequestTimeout, n.dialOptions())
 			if err == nil {
 				list := make([]Member, 0, len(resp.Members))
 				for _, m := range resp.Members {
@@ -64,8 +63,8 @@ func (n *Node) join(ctx context.Context) error {
 	}
 }
 
-func callJoin(ctx context.Context, addr string, req *transportpb.JoinRequest, timeout time.Duration) (*transportpb.JoinResponse, error) {
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+func callJoin(ctx context.Context, addr string, req *transportpb.JoinRequest, timeout time.Duration, opts []grpc.DialOption) (*transportpb.JoinResponse, error) {
+	conn, err := grpc.NewClient(addr, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -239,8 +238,9 @@ func (n *Node) proposeConfChange(ctx context.Context, cc raftpb.ConfChange) erro
 
 // RemoveVia asks the member at address to remove the member called name
 // from its cluster (for `chronos node remove --id NAME --via ADDRESS`).
-func RemoveVia(ctx context.Context, address, name string) error {
-	conn, err := grpc.NewClient(address, grpc.WithTransportCredentials(insecure.NewCredentials()))
+// opts are added to the connection's options (the cluster secret).
+func RemoveVia(ctx context.Context, address, name string, opts ...grpc.DialOption) error {
+	conn, err := grpc.NewClient(address, append(insecureDial(), opts...)...)
 	if err != nil {
 		return err
 	}

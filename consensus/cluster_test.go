@@ -17,7 +17,7 @@ import (
 // cluster is an in-process raft cluster: each member has its own data
 // directory, a gRPC server on 127.0.0.1 and the kv state machine.
 type cluster struct {
-	t       *testing.T
+	t       testing.TB
 	root    string
 	mod     func(*Config)
 	members map[string]*member
@@ -32,7 +32,7 @@ type member struct {
 	n    *Node
 }
 
-func newCluster(t *testing.T, mod func(*Config)) *cluster {
+func newCluster(t testing.TB, mod func(*Config)) *cluster {
 	c := &cluster{t: t, root: t.TempDir(), mod: mod, members: map[string]*member{}}
 	t.Cleanup(func() {
 		for _, m := range c.members {
@@ -126,7 +126,7 @@ func (c *cluster) running() []*member {
 }
 
 // waitFor polls cond until it holds or timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {

@@ -6,6 +6,8 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"time"
+
+	"google.golang.org/grpc"
 )
 
 // Config configures one raft member. The zero value of every field except
@@ -67,6 +69,11 @@ type Config struct {
 	// leader or no quorum: they fail with ErrNoQuorum after it. Default 5s.
 	RequestTimeout time.Duration
 
+	// DialOptions are added to every gRPC connection this member opens to
+	// a peer (the cluster secret's per-RPC credentials, peer TLS); see
+	// dialopts.go.
+	DialOptions []grpc.DialOption
+
 	// MaxSizePerMsg limits the bytes of entries in one append message.
 	// Default 1 MiB.
 	MaxSizePerMsg uint64
@@ -75,7 +82,9 @@ type Config struct {
 	// Default 256.
 	MaxInflightMsgs int
 
-	// Logger receives the node's logs. Nil means slog.Default().
+	// Logger receives the node's logs. The node adds nothing to it that
+	// names the member (its caller's logger does, such as the server's
+	// node=ID), so lines are not labelled twice. Nil means slog.Default().
 	Logger *slog.Logger
 
 	// Knobs are hooks for tests. The zero value does nothing.

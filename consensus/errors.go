@@ -24,6 +24,12 @@ var (
 	// be reported to the client, never retried silently.
 	ErrOutcomeUnknown = errors.New("consensus: proposal outcome unknown")
 
+	// ErrLeaderChanged means a new leader committed entries of a later term
+	// while the proposal had not applied: it was most likely lost with the
+	// old leader, but a delayed copy could still apply. It always comes
+	// with ErrOutcomeUnknown.
+	ErrLeaderChanged = errors.New("consensus: the leader changed before the proposal committed")
+
 	// ErrRemoved means this node was removed from the cluster.
 	ErrRemoved = errors.New("consensus: node removed from the cluster")
 )

@@ -77,12 +77,22 @@ func (s *raftService) step(ctx context.Context, m raftpb.Message) error {
 		// restarted old leader receiving proposals queued for it before its
 		// crash). Waiting would stall every message behind it on this stream,
 		// the new leader's heartbeats included, which are what ends the wait.
-		// So a proposal raft does not take at once is dropped; its proposer's
-		// Propose fails with ErrOutcomeUnknown after its timeout.
+		// So a proposal raft does not take at once is dropped, and while no
+		// leader is known it is not even tried: a queue of them would cost
+		// forwardedProposalWait each. Its proposer's Propose fails with
+		// ErrOutcomeUnknown once a new leader commits (see failSuperseded).
+		if s.n.lead.Load() == raft.None {
+			s.n.stats.forwardedDropped.Add(1)
+			return nil
+		}
 		pctx, cancel := context.WithTimeout(ctx, forwardedProposalWait)
 		defer cancel()
 		err := s.n.raft.Step(pctx, m)
-		if err == nil || errors.Is(err, context.DeadlineExceeded) {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			s.n.stats.forwardedDropped.Add(1)
+			return nil
+		}
+		if err == nil {
 			return nil
 		}
 		if errors.Is(err, raft.ErrStopped) {

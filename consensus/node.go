@@ -59,6 +59,7 @@ type Node struct {
 	applied atomic.Uint64 // last entry index processed by the Ready loop
 	solo    atomic.Bool   // the applied configuration makes this node the only member (soleVoter)
 	lead    atomic.Uint64 // current leader's raft ID, 0 if none known
+	term    atomic.Uint64 // current term as of the last Ready's HardState
 	state   atomic.Int32  // raft.StateType
 	stats   counters
 
@@ -72,6 +73,8 @@ type Node struct {
 	ckpt              *background      // the checkpoint running in the background, if any
 	ckptNotBefore     time.Time        // no checkpoint starts before (checkpointGap)
 	raftApplied       uint64           // applied index raft knows of (as of the last Advance)
+	appliedTerm       uint64           // term of the last entry applied
+	supersedeTicks    int              // ticks until failSuperseded runs; 0: not due
 	prevHardState     raftpb.HardState // last saved, to tell when a save must fsync
 	lastSaved         uint64           // index of the last entry durable in the log (splitDurable)
 	readyTarget       uint64           // applied index at which Start may return
@@ -99,6 +102,11 @@ func (n *Node) run() {
 		select {
 		case <-ticker.C:
 			n.raft.Tick()
+			if n.supersedeTicks > 0 {
+				if n.supersedeTicks--; n.supersedeTicks == 0 {
+					n.failSuperseded()
+				}
+			}
 			// A checkpoint held back by a running one or by
 			// checkpointGap starts even when no more writes come.
 			if err = n.maybeCheckpoint(); err != nil {
@@ -107,6 +115,9 @@ func (n *Node) run() {
 
 		case rd := <-n.raft.Ready():
 			n.stats.readys.Add(1)
+			if rd.HardState.Term > n.term.Load() {
+				n.term.Store(rd.HardState.Term)
+			}
 			n.noteSoftState(rd.SoftState)
 			// 0. Committed entries that an earlier Ready already made
 			//    durable here are applied, and their proposers answered,
@@ -114,6 +125,12 @@ func (n *Node) run() {
 			//    allows applying in parallel with persisting; see
 			//    splitDurable).
 			early, late := n.splitDurable(rd)
+			// A leader's messages may go out before its own log write
+			// (sendBeforeSave); the followers' writes then overlap it.
+			sentEarly := n.sendBeforeSave(rd)
+			if sentEarly {
+				n.send(rd.Messages)
+			}
 			earlyDone := n.applyEarly(early)
 			// 1. A snapshot (received from the leader) is saved first: the
 			//    file, then the log's snapshot record. A checkpoint still
@@ -145,15 +162,18 @@ func (n *Node) run() {
 			if err = n.appendLog(rd.Entries); err != nil {
 				return
 			}
-			// 4. Messages go out only now that what they promise is durable.
+			// 4. Messages go out only now that what they promise is durable
+			//    (unless a leader sent them before step 2, sendBeforeSave).
 			//    One carrying a snapshot takes the state machine's data
 			//    (SnapshotData), which must not run beside a checkpoint.
-			if hasSnapshotMessage(rd.Messages) {
-				if err = n.awaitCheckpoint(); err != nil {
-					return
+			if !sentEarly {
+				if hasSnapshotMessage(rd.Messages) {
+					if err = n.awaitCheckpoint(); err != nil {
+						return
+					}
 				}
+				n.send(rd.Messages)
 			}
-			n.send(rd.Messages)
 			n.reads.deliver(rd.ReadStates)
 			// 5. The other committed entries are applied in order, conf
 			//    changes too.
@@ -208,10 +228,34 @@ func (n *Node) noteSoftState(ss *raft.SoftState) {
 		if ss.Lead == raft.None {
 			n.log.Info("raft leader lost", "previous", n.memberName(old))
 		} else {
-			n.log.Info("raft leader elected", "leader", n.memberName(ss.Lead), "role", ss.RaftState.String())
+			n.log.Info("raft leader elected", "leader", n.memberName(ss.Lead), "role", roleName(ss.RaftState))
 		}
 		n.reads.leaderChanged()
 	}
+}
+
+// sendBeforeSave reports whether rd's messages may be sent before rd is
+// persisted: raft lets a leader write its log in parallel with replicating
+// it (raft thesis 10.2.1; etcd's server does this), because an entry
+// commits only once a quorum has it durably and the leader counts itself
+// only after this Ready's Advance, which follows the fsync. So a leader's
+// appends and heartbeats leave at once and the followers' fsyncs overlap
+// its own instead of following it.
+//
+// Only a leader in a term and vote already durable qualifies: a node that
+// became candidate or leader in this very Ready (a lone voter campaigning)
+// must persist its term and vote before any message carries them, and a
+// node that stepped down in it (SoftState says so) may be answering a vote.
+// A Ready carrying a snapshot message keeps the usual order, since taking
+// the snapshot's data must not run beside the early apply or a checkpoint.
+func (n *Node) sendBeforeSave(rd raft.Ready) bool {
+	if raft.StateType(n.state.Load()) != raft.StateLeader || len(rd.Messages) == 0 {
+		return false
+	}
+	if hs := rd.HardState; !raft.IsEmptyHardState(hs) && (hs.Term != n.prevHardState.Term || hs.Vote != n.prevHardState.Vote) {
+		return false
+	}
+	return !hasSnapshotMessage(rd.Messages)
 }
 
 // splitDurable splits rd's committed entries into those that may be
@@ -434,6 +478,10 @@ func (n *Node) applyCommitted(ents []raftpb.Entry) error {
 	}
 	for i := range ents {
 		e := &ents[i]
+		if e.Term > n.appliedTerm {
+			n.appliedTerm = e.Term
+			n.supersedeTicks = supersedeGraceTicks
+		}
 		switch e.Type {
 		case raftpb.EntryNormal:
 			if len(e.Data) == 0 || e.Index <= n.smApplied {
@@ -470,6 +518,30 @@ func (n *Node) applyCommitted(ents []raftpb.Entry) error {
 	}
 	n.setApplied(ents[len(ents)-1].Index)
 	return nil
+}
+
+// supersedeGraceTicks is how many ticks after the first entry of a new
+// term applies failSuperseded runs: time for proposals that raft forwarded
+// to the new leader just before this node heard of it to commit.
+const supersedeGraceTicks = 2
+
+// failSuperseded fails, with ErrLeaderChanged and ErrOutcomeUnknown, the
+// waiting proposals that raft took in a term before the newest applied
+// entry's. Once an entry of term T is committed, no entry of an earlier term
+// can commit after it (a later leader's log holds it, and entries follow it
+// in the log only with terms of at least T), and this node has applied
+// every earlier-term entry before it. A proposal raft took in an earlier
+// term and that has not applied is therefore lost, unless its forwarded
+// message is still on its way (queued for a crashed leader that comes back,
+// or re-forwarded by a deposed one) and gets appended in the new term: so
+// its outcome is unknown, and its caller learns so now instead of after
+// RequestTimeout. The grace ticks cover proposals that raft forwarded to the
+// new leader before the term it published reached the waiter.
+func (n *Node) failSuperseded() {
+	if k := n.waiters.failBefore(n.appliedTerm, superseded{term: n.appliedTerm}); k > 0 {
+		n.stats.superseded.Add(uint64(k))
+		n.log.Info("proposals of an earlier term failed with outcome unknown", "count", k, "term", n.appliedTerm)
+	}
 }
 
 // setApplied publishes the applied index and wakes readers waiting for it.

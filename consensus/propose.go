@@ -20,6 +20,13 @@ import (
 // deadline), ErrStopped or ctx's error, and the entry surely did not apply;
 // after it reached raft, the error also wraps ErrOutcomeUnknown, because
 // the entry may still apply. Such a proposal must not be retried blindly.
+//
+// When a new leader has committed an entry of a later term while the entry
+// is still not applied here, it can only apply if a copy of its forwarded
+// proposal is still travelling (to a leader that is gone, say). Propose then
+// fails soon after, within about the election time rather than after
+// RequestTimeout, with ErrLeaderChanged and ErrOutcomeUnknown: the client
+// learns promptly that the outcome is unknown, and nothing retries it.
 func (n *Node) Propose(ctx context.Context, data []byte) (any, error) {
 	select {
 	case <-n.done:
@@ -36,13 +43,14 @@ func (n *Node) Propose(ctx context.Context, data []byte) (any, error) {
 		return nil, n.notProposed(ctx, err)
 	}
 	n.stats.proposals.Add(1)
+	n.waiters.proposed(id, n.term.Load())
 	select {
 	case res := <-resc:
-		return res, nil
+		return n.result(res)
 	case <-tctx.Done():
 		select {
 		case res := <-resc:
-			return res, nil
+			return n.result(res)
 		default:
 		}
 		if ctx.Err() != nil {
@@ -52,11 +60,23 @@ func (n *Node) Propose(ctx context.Context, data []byte) (any, error) {
 	case <-n.done:
 		select {
 		case res := <-resc:
-			return res, nil
+			return n.result(res)
 		default:
 		}
 		return nil, fmt.Errorf("%w (%w)", ErrStopped, ErrOutcomeUnknown)
 	}
+}
+
+// superseded is the value failSuperseded delivers to a waiter instead of
+// Apply's result.
+type superseded struct{ term uint64 }
+
+// result turns what a waiter received into Propose's return values.
+func (n *Node) result(res any) (any, error) {
+	if s, ok := res.(superseded); ok {
+		return nil, fmt.Errorf("%w: term %d committed without the entry (%w)", ErrLeaderChanged, s.term, ErrOutcomeUnknown)
+	}
+	return res, nil
 }
 
 // propose hands b to raft. raft.Node.Propose blocks while no leader is

@@ -35,7 +35,7 @@ func Start(ctx context.Context, cfg Config, sm StateMachine) (*Node, error) {
 	}
 	n := &Node{
 		cfg:       cfg,
-		log:       cfg.Logger.With("member", cfg.Name),
+		log:       cfg.Logger,
 		sm:        sm,
 		storage:   raft.NewMemoryStorage(),
 		members:   newMembership(cfg.Dir),
@@ -202,6 +202,7 @@ func (n *Node) restart(rc *raft.Config) error {
 		return fail(fmt.Errorf("consensus: load log entries: %w", err))
 	}
 	n.prevHardState = hs
+	n.term.Store(hs.Term)
 	n.readyTarget = hs.Commit
 	last, _ := n.storage.LastIndex()
 	n.lastSaved = last

@@ -10,6 +10,7 @@ import (
 type counters struct {
 	readys, logSaves, fsyncs, entriesSaved        atomic.Uint64
 	proposals, dropped, applied                   atomic.Uint64
+	forwardedDropped, superseded                  atomic.Uint64
 	reads, localReads, readIndexRequests          atomic.Uint64
 	checkpoints, snapshotsSent, snapshotsRestored atomic.Uint64
 }
@@ -32,6 +33,8 @@ type Stats struct {
 	EntriesSaved      uint64 // entries written to the log
 	Proposals         uint64 // proposals handed to raft
 	Dropped           uint64 // proposals raft dropped (and Propose retried)
+	ForwardedDropped  uint64 // proposals forwarded by peers and dropped here (no leader known; grpc.go)
+	Superseded        uint64 // proposals failed with ErrOutcomeUnknown after a new term committed (failSuperseded)
 	EntriesApplied    uint64 // normal entries handed to StateMachine.Apply
 	Reads             uint64 // LinearizableRead calls
 	LocalReads        uint64 // of which a lone voter answered without a read index
@@ -63,6 +66,8 @@ func (n *Node) Stats() Stats {
 		EntriesSaved:      n.stats.entriesSaved.Load(),
 		Proposals:         n.stats.proposals.Load(),
 		Dropped:           n.stats.dropped.Load(),
+		ForwardedDropped:  n.stats.forwardedDropped.Load(),
+		Superseded:        n.stats.superseded.Load(),
 		EntriesApplied:    n.stats.applied.Load(),
 		Reads:             n.stats.reads.Load(),
 		LocalReads:        n.stats.localReads.Load(),

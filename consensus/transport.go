@@ -15,7 +15,6 @@ import (
 	"go.etcd.io/raft/v3/raftpb"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 )
 
@@ -140,7 +139,7 @@ func (t *transport) setPeers(members []Member) {
 		if _, ok := t.peers[id]; ok {
 			continue
 		}
-		conn, err := grpc.NewClient(m.Address, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		conn, err := grpc.NewClient(m.Address, t.n.dialOptions()...)
 		if err != nil {
 			t.log.Error("cannot set up connection to peer", "peer", m.Name, "address", m.Address, "err", err)
 			continue

@@ -3,36 +3,70 @@ package consensus
 import "sync"
 
 // proposalWaiters maps proposal IDs to the channel of the caller waiting for
-// Apply's result (etcd's pkg/wait). Propose registers before proposing and
-// cancels on every exit; the Ready loop triggers it when the entry applies.
+// Apply's result (etcd's pkg/wait). Propose registers before proposing,
+// records the term once raft took the entry, and cancels on every exit; the
+// Ready loop triggers it when the entry applies, or fails it with
+// superseded{} when a later term has committed without it (failSuperseded).
 type proposalWaiters struct {
 	mu sync.Mutex
-	m  map[proposalID]chan any // each buffered 1; sent at most once
+	m  map[proposalID]*proposalWaiter
+}
+
+// proposalWaiter is one waiting Propose call.
+type proposalWaiter struct {
+	ch   chan any // buffered 1; sent at most once
+	term uint64   // this node's term when raft took the entry; 0 before
 }
 
 func newProposalWaiters() *proposalWaiters {
-	return &proposalWaiters{m: make(map[proposalID]chan any)}
+	return &proposalWaiters{m: make(map[proposalID]*proposalWaiter)}
 }
 
 // register returns the channel on which the result for id will arrive.
 func (w *proposalWaiters) register(id proposalID) <-chan any {
 	ch := make(chan any, 1)
 	w.mu.Lock()
-	w.m[id] = ch
+	w.m[id] = &proposalWaiter{ch: ch}
 	w.mu.Unlock()
 	return ch
+}
+
+// proposed records that raft took id's entry while this node was in term.
+func (w *proposalWaiters) proposed(id proposalID, term uint64) {
+	w.mu.Lock()
+	if pw, ok := w.m[id]; ok {
+		pw.term = term
+	}
+	w.mu.Unlock()
 }
 
 // trigger delivers v to id's waiter, if one is still registered, and
 // forgets it. It never blocks.
 func (w *proposalWaiters) trigger(id proposalID, v any) {
 	w.mu.Lock()
-	ch, ok := w.m[id]
+	pw, ok := w.m[id]
 	delete(w.m, id)
 	w.mu.Unlock()
 	if ok {
-		ch <- v
+		pw.ch <- v
 	}
+}
+
+// failBefore delivers v to every waiter whose entry raft took in a term
+// below term, forgets them, and returns how many there were. Waiters whose
+// entry has not reached raft yet are left alone.
+func (w *proposalWaiters) failBefore(term uint64, v any) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	k := 0
+	for id, pw := range w.m {
+		if pw.term != 0 && pw.term < term {
+			delete(w.m, id)
+			pw.ch <- v
+			k++
+		}
+	}
+	return k
 }
 
 // cancel forgets id's waiter (after a timeout, cancellation or stop).

@@ -134,7 +134,11 @@ func (b *builder) collectSource(q *scope, ts *ast.TableSource) (*fromTree, error
 		if cte := b.lookupCTE(src); cte != nil {
 			return b.collectCTE(q, cte, alias, ts.ColumnNames)
 		}
-		if node := b.systemView(src); node != nil {
+		node := b.systemView(src)
+		if node == nil {
+			node = b.catalogTable(src)
+		}
+		if node != nil {
 			if alias == "" {
 				alias = src.Name.O
 			}

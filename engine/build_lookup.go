@@ -213,6 +213,7 @@ func (n *lookupJoinNode) run(st *execState, emit rowFunc) error {
 	if !ok || t.Def() != n.def {
 		return errReplan
 	}
+	st.noteTable(t)
 	return n.left.run(st, func(l []types.Value) error {
 		if err := st.tick(); err != nil {
 			return err

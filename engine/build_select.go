@@ -140,6 +140,9 @@ func (b *builder) expandSelectList(ss *selectState) error {
 
 // finishSelect adds the projection, DISTINCT, ORDER BY and LIMIT.
 func (b *builder) finishSelect(ss *selectState) (planNode, error) {
+	if err := b.planSRF(ss); err != nil {
+		return nil, err
+	}
 	s := ss.s
 	proj := &projectNode{input: ss.node}
 	for _, o := range ss.outputs {

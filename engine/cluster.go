@@ -139,7 +139,7 @@ func (s *Session) buildPlan(ctx context.Context, st *dialect.Statement, params *
 	if params != nil {
 		saved = slices.Clone(params.Types)
 	}
-	p, err := s.buildPlanLocal(ctx, st, params)
+	p, err := s.buildPlanAuthorized(ctx, st, params)
 	if err == nil || s.settings.stale || !catalogMiss(err) {
 		return p, err
 	}
@@ -149,7 +149,7 @@ func (s *Session) buildPlan(ctx context.Context, st *dialect.Statement, params *
 	if params != nil {
 		params.Types = saved
 	}
-	return s.buildPlanLocal(ctx, st, params)
+	return s.buildPlanAuthorized(ctx, st, params)
 }
 
 // catalogMiss reports whether err says a table, column or other named

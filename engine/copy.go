@@ -23,14 +23,16 @@ import (
 // For COPY FROM STDIN the caller sends CopyInResponse (CopyIn.Columns,
 // CopyIn.Binary), feeds each CopyData to CopyIn.Write, and ends with
 // CopyIn.Done on CopyDone (its Result is the statement's, "COPY n") or
-// CopyIn.Fail on CopyFail. Rows are inserted in batches of copyBatchRows
-// as the data arrives, each batch one write command: a failed COPY keeps
-// the batches already written (PostgreSQL's COPY is all-or-nothing; this
-// is a known difference until transactions arrive). The emit call
-// carrying the CopyIn must finish the copy before it returns.
+// CopyIn.Fail on CopyFail. Rows go through the log in batches of
+// copyBatchRows as the data arrives, each batch a staging entry, and Done
+// commits them all at once (copystage.go): a failed COPY writes nothing.
+// Binary data is decoded by the caller and given row by row to WriteRow.
+// The emit call carrying the CopyIn must finish the copy before it
+// returns.
 //
 // For COPY TO STDOUT the Result's CopyOut holds the formatted rows, one
-// CopyData message each, and the Result's Tag is "COPY n".
+// CopyData message each (for the binary format the values and their
+// types, which the caller encodes), and the Result's Tag is "COPY n".
 
 // copyBatchRows is how many rows one write command of a COPY holds.
 const copyBatchRows = 2000
@@ -55,12 +57,16 @@ type CopyIn struct {
 	pending [][]types.Value
 	count   int
 	err     error
+	stager  *copyStager
 }
 
 // CopyOut is the data of a COPY ... TO STDOUT.
 type CopyOut struct {
-	// Binary is always false: Chronos sends text and csv formats.
+	// Binary selects the binary format: Types and Values hold the rows
+	// and Rows is empty.
 	Binary bool
+	Types  []types.T
+	Values [][]types.Value
 	// Columns is the number of columns of each row.
 	Columns int
 	// Rows are the formatted rows, each with its line terminator: one
@@ -71,19 +77,69 @@ type CopyOut struct {
 // Columns returns the number of columns the data holds per row.
 func (c *CopyIn) Columns() int { return len(c.targets) }
 
-// Binary reports whether the data is in binary format (never: binary
-// COPY is refused when the statement runs).
+// Binary reports whether the data is in binary format: the caller decodes
+// it and calls WriteRow.
 func (c *CopyIn) Binary() bool { return c.format == dialect.CopyBinary }
+
+// ColumnTypes returns the types of the data's fields, in order.
+func (c *CopyIn) ColumnTypes() []types.T {
+	out := make([]types.T, len(c.targets))
+	for i, p := range c.targets {
+		out[i] = c.def.Columns[p].Type
+	}
+	return out
+}
+
+// WriteRow takes one decoded row of binary data, a value per field in the
+// Go representation of its ColumnTypes entry; values are assignment-cast
+// to their columns (varchar(n) lengths, numeric scales).
+func (c *CopyIn) WriteRow(vals []types.Value) error {
+	if c.err != nil {
+		return c.err
+	}
+	if len(vals) != len(c.targets) {
+		return c.fail(c.errAt(sqlerr.New(sqlerr.BadCopyFileFormat, "row field count is %d, expected %d", len(vals), len(c.targets))))
+	}
+	row := make([]types.Value, len(c.def.Columns))
+	for i, v := range vals {
+		if v == nil {
+			continue
+		}
+		t := c.def.Columns[c.targets[i]].Type
+		cv, err := types.Cast(v, types.T{OID: t.OID, Mod: -1}, t, false)
+		if err != nil {
+			return c.fail(c.errAt(err))
+		}
+		row[c.targets[i]] = cv
+	}
+	if err := c.fillDefaults(row); err != nil {
+		return c.fail(err)
+	}
+	c.line++
+	c.pending = append(c.pending, row)
+	if len(c.pending) >= copyBatchRows {
+		if err := c.flush(); err != nil {
+			return c.fail(err)
+		}
+	}
+	return nil
+}
+
+// fail ends the copy with err: the rows staged so far are dropped.
+func (c *CopyIn) fail(err error) error {
+	c.err = err
+	if c.stager != nil {
+		c.stager.abort()
+	}
+	return err
+}
 
 // planCopy plans COPY.
 func (s *Session) planCopy(x *dialect.Copy) (stmtPlan, error) {
 	if !s.copyEnabled {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY is not supported by this connection")
 	}
-	if x.Format == dialect.CopyBinary {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY in binary format is not supported")
-	}
-	if len(x.Delimiter) != 1 {
+	if x.Format != dialect.CopyBinary && len(x.Delimiter) != 1 {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY delimiter must be a single one-byte character")
 	}
 	if x.From {
@@ -110,7 +166,7 @@ func (s *Session) newCopyIn(ctx context.Context, x *dialect.Copy) (*CopyIn, erro
 		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", x.Table)
 	}
 	def := t.Def()
-	c := &CopyIn{s: s, ctx: ctx, def: def, opt: x, format: x.Format, header: x.Header}
+	c := &CopyIn{s: s, ctx: ctx, def: def, opt: x, format: x.Format, header: x.Header, stager: newCopyStager(s.db)}
 	targets, err := copyTargets(def, x.Columns)
 	if err != nil {
 		return nil, err
@@ -168,13 +224,11 @@ func (c *CopyIn) Write(data []byte) error {
 	}
 	c.buf = append(c.buf, data...)
 	if err := c.parse(false); err != nil {
-		c.err = err
-		return err
+		return c.fail(err)
 	}
 	if len(c.pending) >= copyBatchRows {
 		if err := c.flush(); err != nil {
-			c.err = err
-			return err
+			return c.fail(err)
 		}
 	}
 	return nil
@@ -186,21 +240,36 @@ func (c *CopyIn) Done() (Result, error) {
 		return Result{}, c.err
 	}
 	if err := c.parse(true); err != nil {
-		c.err = err
-		return Result{}, err
+		return Result{}, c.fail(err)
 	}
 	if err := c.flush(); err != nil {
-		c.err = err
-		return Result{}, err
+		return Result{}, c.fail(err)
 	}
+	if c.stager.batches > 0 {
+		res, err := c.stager.commit(c.ctx)
+		c.stager.batches = 0 // the commit entry consumed them, or they expire
+		if err == nil {
+			err = res.Err
+		}
+		if err != nil {
+			c.err = err
+			return Result{}, err
+		}
+	}
+	c.err = errCopyDone
 	return Result{Tag: fmt.Sprintf("COPY %d", c.count)}, nil
 }
 
 // Fail abandons the copy (CopyFail) and returns the error to report.
 func (c *CopyIn) Fail(reason string) error {
-	c.err = sqlerr.New(sqlerr.QueryCanceled, "COPY from stdin failed: %s", reason)
-	return c.err
+	if c.err != nil {
+		return c.err
+	}
+	return c.fail(sqlerr.New(sqlerr.QueryCanceled, "COPY from stdin failed: %s", reason))
 }
+
+// errCopyDone is the state of a CopyIn after Done.
+var errCopyDone = sqlerr.New(sqlerr.ObjectNotInPrerequisiteState, "COPY has already ended")
 
 // parse turns the complete rows in buf into values; at the end of the
 // data (final) an unterminated last row counts too.
@@ -214,19 +283,26 @@ func (c *CopyIn) parse(final bool) error {
 			return nil
 		}
 		c.buf = c.buf[n:]
-		c.line++
 		if fields == nil {
+			c.line++
 			continue
 		}
 		if c.header {
 			c.header = false
+			c.line++
 			continue
 		}
 		row, err := c.convert(fields)
 		if err != nil {
 			return err
 		}
+		c.line++
 		c.pending = append(c.pending, row)
+		if len(c.pending) >= copyBatchRows {
+			if err := c.flush(); err != nil {
+				return err
+			}
+		}
 	}
 	if c.ended {
 		c.buf = c.buf[:0]
@@ -442,18 +518,29 @@ func (c *CopyIn) convert(fields []copyField) ([]types.Value, error) {
 		}
 		row[c.targets[i]] = v
 	}
+	if err := c.fillDefaults(row); err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+// fillDefaults evaluates the defaults of the columns the data leaves out.
+func (c *CopyIn) fillDefaults(row []types.Value) error {
+	var st *execState
 	for i, d := range c.defaults {
 		if d == nil {
 			continue
 		}
-		st := newExecState(c.ctx, c.s, c.s.db.Snapshot(), nil)
+		if st == nil {
+			st = newExecState(c.ctx, c.s, c.s.db.Snapshot(), nil)
+		}
 		v, err := d.Eval(&st.ectx, nil)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		row[i] = v
 	}
-	return row, nil
+	return nil
 }
 
 // errAt adds the COPY's position to a data error.
@@ -467,7 +554,7 @@ func (c *CopyIn) errAt(err error) error {
 	return &out
 }
 
-// flush writes the pending rows as one command.
+// flush stages the pending rows as one entry.
 func (c *CopyIn) flush() error {
 	if len(c.pending) == 0 {
 		return nil
@@ -477,12 +564,8 @@ func (c *CopyIn) flush() error {
 		w.Ops[i] = storage.Op{Kind: storage.OpInsert, Table: c.def.Name, Values: row, SerialColumns: c.serial,
 			TableOID: c.def.OID, SchemaVersion: c.def.Version}
 	}
-	res, err := c.s.db.propose(c.ctx, w)
-	if err != nil {
+	if err := c.stager.stage(c.ctx, w); err != nil {
 		return err
-	}
-	if res.Err != nil {
-		return res.Err
 	}
 	c.count += len(c.pending)
 	c.pending = c.pending[:0]
@@ -535,6 +618,13 @@ func (s *Session) copyOut(ctx context.Context, x *dialect.Copy) (Result, error) 
 	}
 	cols := resultColumns(node.columns())
 	out := &CopyOut{Columns: len(cols)}
+	if x.Format == dialect.CopyBinary {
+		out.Binary, out.Values = true, rows
+		for _, c := range cols {
+			out.Types = append(out.Types, c.Type)
+		}
+		return Result{CopyOut: out, Tag: fmt.Sprintf("COPY %d", len(rows))}, nil
+	}
 	if x.Header && x.Format == dialect.CopyCSV {
 		var names []string
 		for _, c := range cols {

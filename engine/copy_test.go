@@ -70,7 +70,7 @@ func TestCopyFromErrors(t *testing.T) {
 	for _, tc := range []struct{ sql, code string }{
 		{"COPY nope FROM STDIN", "42P01"},
 		{"COPY t (nope) FROM STDIN", "42703"},
-		{"COPY t FROM STDIN WITH (FORMAT binary)", "0A000"},
+		{"COPY t FROM STDIN WITH (DELIMITER '||')", "0A000"},
 	} {
 		if _, err := query(s, tc.sql); errCode(err) != tc.code {
 			t.Errorf("%s: %v, want %s", tc.sql, err, tc.code)

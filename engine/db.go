@@ -21,6 +21,8 @@ type Options struct {
 	// Cluster reports the cluster's members for SHOW CLUSTER and
 	// chronos.nodes (see cluster.go); nil means none are known.
 	Cluster ClusterInfo
+	// Security turns roles and privileges on (roles.go).
+	Security Security
 }
 
 // DB is one node's database: the storage state machine, the Log that
@@ -37,6 +39,8 @@ type DB struct {
 
 	mu  sync.RWMutex
 	log Log // guarded by mu; set once by SetLog
+
+	staging staging // COPY batches waiting for their commit (copystage.go)
 }
 
 // Open loads the database checkpointed in dir (an empty database when dir
@@ -60,6 +64,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("engine: open %s: %w", dir, err)
 	}
 	db.store = st
+	db.staging.checkpointed.Store(st.AppliedIndex())
 	return db, nil
 }
 
@@ -95,6 +100,20 @@ func (db *DB) propose(ctx context.Context, cmd storage.Command) (storage.Result,
 	if err != nil {
 		return storage.Result{}, fmt.Errorf("engine: encode command: %w", err)
 	}
+	return db.proposeLog(ctx, l, data)
+}
+
+// proposeRaw proposes an encoded entry (a staging entry of copystage.go).
+func (db *DB) proposeRaw(ctx context.Context, data []byte) (storage.Result, error) {
+	l, err := db.getLog()
+	if err != nil {
+		return storage.Result{}, err
+	}
+	return db.proposeLog(ctx, l, data)
+}
+
+// proposeLog proposes data through l and returns its apply result.
+func (db *DB) proposeLog(ctx context.Context, l Log, data []byte) (storage.Result, error) {
 	out, err := l.Propose(ctx, data)
 	if err != nil {
 		return storage.Result{}, logError(ctx, err)

@@ -382,6 +382,7 @@ func (p *insertPlan) resolveConflicts(st *execState, ops []storage.Op) ([]storag
 	if !ok {
 		return nil, errReplan
 	}
+	st.noteTable(t)
 	cp := p.conflict
 	seen := make([]map[string]bool, len(cp.indexes))
 	for i := range seen {

@@ -76,6 +76,8 @@ func (n *scanNode) run(st *execState, emit rowFunc) error {
 		}
 		return true
 	}
+	fn, scanned := st.trackScan(t, n.path, fn)
+	defer scanned()
 	if n.path == nil {
 		t.Scan(fn)
 	} else if err := n.path.scan(st, t, fn); err != nil {
@@ -111,6 +113,8 @@ func (n *scanNode) scanRows(st *execState, fn func(*storage.Row) error) error {
 		}
 		return true
 	}
+	visit, scanned := st.trackScan(t, n.path, visit)
+	defer scanned()
 	if n.path == nil {
 		t.Scan(visit)
 	} else if err := n.path.scan(st, t, visit); err != nil {

@@ -64,6 +64,9 @@ type execState struct {
 	subqueries map[*subqueryPlan][][]types.Value
 	// ticks counts rows scanned, to check for cancellation now and then.
 	ticks int
+	// reads collects what the statement reads inside a transaction block
+	// (txn_read.go); nil outside one.
+	reads *readSet
 }
 
 // newExecState prepares an execution over snap.
@@ -73,6 +76,9 @@ func newExecState(ctx context.Context, s *Session, snap *storage.Snapshot, param
 	st.ectx.Params = params
 	st.ectx.Now = s.statementTime()
 	st.ectx.Session = st
+	if s != nil && s.tx != nil {
+		st.reads = &readSet{}
+	}
 	return st
 }
 

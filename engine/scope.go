@@ -111,7 +111,7 @@ func (r *resolver) Replace(node ast.ExprNode) (expr.Expr, bool, error) {
 			}
 			return nil, false, sqlerr.New(sqlerr.GroupingError, "aggregate function calls cannot be nested")
 		}
-		return nil, false, nil
+		return r.catalogCall(node)
 	}
 	fp := r.b.fingerprint(r.s, node)
 	if isAgg {
@@ -130,7 +130,7 @@ func (r *resolver) Replace(node ast.ExprNode) (expr.Expr, bool, error) {
 			return expr.Column(i, g.keyTypes[i], expr.ColumnName(node)), true, nil
 		}
 	}
-	return nil, false, nil
+	return r.catalogCall(node)
 }
 
 // Column implements expr.Resolver.

@@ -42,6 +42,8 @@ type Session struct {
 	// txStatus is 'I' (idle), 'T' (in a transaction block) or 'E' (in a
 	// failed transaction block).
 	txStatus byte
+	// tx is the open transaction block, nil when txStatus is 'I'.
+	tx *txn
 	// stmtStart is the current statement's start: now().
 	stmtStart time.Time
 	logger    *slog.Logger
@@ -133,7 +135,7 @@ func (s *Session) Query(ctx context.Context, sql string, emit func(Result) error
 	for _, st := range stmts {
 		res, err := s.run(ctx, st, nil, nil)
 		if err != nil {
-			return err
+			return withPosition(err, sql, st.Text)
 		}
 		if err := emit(res); err != nil {
 			return err
@@ -157,7 +159,7 @@ func (s *Session) run(ctx context.Context, st *dialect.Statement, ps *Statement,
 	s.stmtStart = time.Now()
 	defer func() {
 		if r := recover(); r != nil {
-			s.logger.Error("engine: panic in statement", "sql", st.Text, "panic", r, "stack", string(debug.Stack()))
+			s.logger.Error("engine: panic in statement", "sql", redactedText(st), "panic", r, "stack", string(debug.Stack()))
 			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", r)
 		}
 		if err != nil {
@@ -224,10 +226,9 @@ func (s *Session) Parameters() map[string]string {
 // Setting returns a run-time parameter's current value.
 func (s *Session) Setting(name string) (string, bool) { return s.settings.get(name) }
 
-// Close ends the session. An open transaction block is abandoned (its
-// statements have already been applied; see beginTx).
+// Close ends the session. An open transaction block is rolled back.
 func (s *Session) Close() {
-	s.txStatus = 'I'
+	s.endTx()
 }
 
 // statementTime is now() for the running statement.

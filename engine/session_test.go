@@ -234,8 +234,8 @@ func TestTransactionStatus(t *testing.T) {
 			t.Errorf("%s: status %c, want %c", st.sql, s.TxStatus(), st.status)
 		}
 	}
-	// Statements in a block apply as they run (autocommit for now).
-	if r := mustExec(t, s, "SELECT count(*) FROM users WHERE id = 10"); rowsText(r) != "1" {
+	// The failed block's insert was rolled back with it.
+	if r := mustExec(t, s, "SELECT count(*) FROM users WHERE id = 10"); rowsText(r) != "0" {
 		t.Errorf("insert in block: %q", rowsText(r))
 	}
 	if r := mustExec(t, s, "COMMIT"); len(r.Notices) != 1 {

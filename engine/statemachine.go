@@ -25,6 +25,10 @@ func (db *DB) Apply(index uint64, data []byte) any {
 	if len(data) == 0 {
 		return db.store.Apply(index, &storage.Noop{})
 	}
+	if data[0] == stageTag {
+		return db.applyStage(index, data)
+	}
+	db.expireStagedAt(index)
 	cmd, err := storage.DecodeCommand(data)
 	if err != nil {
 		db.logger.Error("engine: undecodable log entry", "index", index, "err", err)
@@ -36,14 +40,23 @@ func (db *DB) Apply(index uint64, data []byte) any {
 
 // Checkpoint writes the current state to the DB's directory as CSV files
 // and returns the index it covers.
+//
+// While a COPY is staged it writes nothing and returns the index of the
+// last checkpoint written, so that the log keeps the staging entries
+// (copystage.go).
 func (db *DB) Checkpoint() (uint64, error) {
-	snap := db.store.Snapshot()
+	snap := db.stagedSnapshot()
+	if snap == nil {
+		return db.staging.checkpointed.Load(), nil
+	}
 	if db.dir == "" {
+		db.staging.checkpointed.Store(snap.AppliedIndex())
 		return snap.AppliedIndex(), nil
 	}
 	if err := snap.WriteCheckpoint(db.dir); err != nil {
 		return 0, fmt.Errorf("engine: checkpoint: %w", err)
 	}
+	db.staging.checkpointed.Store(snap.AppliedIndex())
 	return snap.AppliedIndex(), nil
 }
 
@@ -55,7 +68,11 @@ func (db *DB) SnapshotData() ([]byte, error) {
 		return nil, fmt.Errorf("engine: snapshot data: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := db.store.Snapshot().WriteCheckpoint(tmp); err != nil {
+	snap := db.stagedSnapshot()
+	if snap == nil {
+		return nil, errStaged
+	}
+	if err := snap.WriteCheckpoint(tmp); err != nil {
 		return nil, fmt.Errorf("engine: snapshot data: %w", err)
 	}
 	var buf bytes.Buffer
@@ -127,6 +144,10 @@ func (db *DB) Restore(index uint64, data []byte) error {
 	if loaded.AppliedIndex() < index {
 		return fmt.Errorf("engine: restore: snapshot covers index %d, want at least %d", loaded.AppliedIndex(), index)
 	}
+	db.staging.mu.Lock()
 	db.store.Replace(loaded)
+	clear(db.staging.copies)
+	db.staging.n.Store(0)
+	db.staging.mu.Unlock()
 	return nil
 }

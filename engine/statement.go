@@ -52,10 +52,10 @@ type queryPlan struct {
 func (p *queryPlan) columns() []Column { return p.cols }
 
 func (p *queryPlan) exec(ctx context.Context, s *Session, params []types.Value) (Result, error) {
-	if err := s.db.readBarrier(ctx, s.settings.stale); err != nil {
+	snap, err := s.readSnapshot(ctx)
+	if err != nil {
 		return Result{}, err
 	}
-	snap := s.db.Snapshot()
 	if !p.deps.valid(snap) {
 		return Result{}, errReplan
 	}
@@ -63,6 +63,9 @@ func (p *queryPlan) exec(ctx context.Context, s *Session, params []types.Value) 
 	rows, err := collect(st, p.node)
 	if err != nil {
 		return Result{}, err
+	}
+	if s.tx != nil {
+		s.tx.addReads(st.reads, nil)
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, errCanceled(ctx)
@@ -80,7 +83,7 @@ func (s *Session) buildPlanLocal(ctx context.Context, st *dialect.Statement, par
 	if st.Special != nil {
 		return s.planSpecial(st)
 	}
-	snap := s.db.Snapshot()
+	snap := s.planSnapshot()
 	b := newBuilder(s, snap, params)
 	switch n := st.AST.(type) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
@@ -115,9 +118,9 @@ func (s *Session) buildPlanLocal(ctx context.Context, st *dialect.Statement, par
 	case *ast.CreateViewStmt:
 		return ddlPlan(func(ctx context.Context, s *Session) (Result, error) { return s.createView(ctx, n) }), nil
 	case *ast.TruncateTableStmt:
-		return ddlPlan(func(ctx context.Context, s *Session) (Result, error) {
+		return &funcPlan{fn: func(ctx context.Context, s *Session, _ []types.Value) (Result, error) {
 			return s.truncate(ctx, &dialect.Truncate{Tables: []string{n.Table.Name.O}})
-		}), nil
+		}}, nil
 	case *ast.BeginStmt:
 		return s.planSpecial(&dialect.Statement{Special: &dialect.Begin{}})
 	case *ast.CommitStmt:
@@ -144,6 +147,9 @@ func statementKind(n ast.StmtNode) string {
 // ddlPlan wraps a DDL statement, which is evaluated when it runs.
 func ddlPlan(fn func(ctx context.Context, s *Session) (Result, error)) stmtPlan {
 	return &funcPlan{fn: func(ctx context.Context, s *Session, _ []types.Value) (Result, error) {
+		if s.tx != nil {
+			return Result{}, errDDLInTransaction()
+		}
 		return fn(ctx, s)
 	}}
 }
@@ -230,7 +236,7 @@ func (s *Session) Prepare(ctx context.Context, sql string, paramTypes []types.OI
 	p, err := s.buildPlan(ctx, st, params)
 	if err != nil {
 		s.failTx()
-		return nil, mapError(ctx, err)
+		return nil, withPosition(mapError(ctx, err), sql, st.Text)
 	}
 	ps.stmt, ps.plan, ps.params = st, p, params
 	ps.ptypes = make([]types.T, len(params.Types))

@@ -11,12 +11,8 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/format"
 )
 
-// Transactions. BEGIN, COMMIT and ROLLBACK are accepted so that clients
-// and drivers work, and the transaction status they report is right ('T'
-// inside a block, 'E' after an error in it), but for now each statement
-// inside a block still runs and commits on its own, as in autocommit:
-// ROLLBACK cannot undo them. Serializable transactions with a write set
-// proposed at COMMIT are the next step (issue 4).
+// Transaction statements: BEGIN, COMMIT, ROLLBACK and savepoints; the
+// transactions themselves are in txn.go.
 
 // planSpecial plans a statement the dialect front end recognised itself.
 func (s *Session) planSpecial(st *dialect.Statement) (stmtPlan, error) {
@@ -46,7 +42,11 @@ func (s *Session) planSpecial(st *dialect.Statement) (stmtPlan, error) {
 			if s.txStatus != 'I' {
 				res.Notices = append(res.Notices, "there is already a transaction in progress")
 			} else {
-				s.txStatus = 'T'
+				readOnly := s.settings.readOnlyDefault()
+				if x.ReadOnly != nil {
+					readOnly = *x.ReadOnly
+				}
+				s.beginTx(readOnly)
 			}
 			res.Tag = "BEGIN"
 			return res, nil
@@ -59,8 +59,12 @@ func (s *Session) planSpecial(st *dialect.Statement) (stmtPlan, error) {
 				res.Notices = append(res.Notices, "there is no transaction in progress")
 			case 'E':
 				res.Tag = "ROLLBACK"
+				s.endTx()
+				return res, nil
 			}
-			s.txStatus = 'I'
+			if err := s.commitTx(ctx); err != nil {
+				return Result{}, err
+			}
 			return res, nil
 		}), nil
 	case *dialect.Rollback:
@@ -69,29 +73,41 @@ func (s *Session) planSpecial(st *dialect.Statement) (stmtPlan, error) {
 			if s.txStatus == 'I' {
 				res.Notices = append(res.Notices, "there is no transaction in progress")
 			}
-			s.txStatus = 'I'
+			s.endTx()
 			return res, nil
 		}), nil
 	case *dialect.Savepoint:
 		return simple(func(ctx context.Context, s *Session) (Result, error) {
-			if s.txStatus == 'I' {
+			if s.tx == nil {
 				return Result{}, sqlerr.New(sqlerr.NoActiveSQLTransaction, "SAVEPOINT can only be used in transaction blocks")
 			}
+			s.tx.savepoint(x.Name)
 			return Result{Tag: "SAVEPOINT"}, nil
 		}), nil
 	case *dialect.Release:
 		return simple(func(ctx context.Context, s *Session) (Result, error) {
-			if s.txStatus == 'I' {
+			if s.tx == nil {
 				return Result{}, sqlerr.New(sqlerr.NoActiveSQLTransaction, "RELEASE SAVEPOINT can only be used in transaction blocks")
 			}
+			i := s.tx.findSavepoint(x.Name)
+			if i < 0 {
+				return Result{}, errNoSavepoint(x.Name)
+			}
+			s.tx.release(i)
 			return Result{Tag: "RELEASE"}, nil
 		}), nil
 	case *dialect.RollbackTo:
 		return simple(func(ctx context.Context, s *Session) (Result, error) {
-			if s.txStatus == 'I' {
+			if s.tx == nil {
 				return Result{}, sqlerr.New(sqlerr.NoActiveSQLTransaction, "ROLLBACK TO SAVEPOINT can only be used in transaction blocks")
 			}
-			return Result{}, sqlerr.New(sqlerr.FeatureNotSupported, "ROLLBACK TO SAVEPOINT is not supported yet: statements in a transaction block are applied as they run")
+			i := s.tx.findSavepoint(x.Name)
+			if i < 0 {
+				return Result{}, errNoSavepoint(x.Name)
+			}
+			s.tx.rollbackTo(i)
+			s.txStatus = 'T'
+			return Result{Tag: "ROLLBACK"}, nil
 		}), nil
 	case *dialect.Truncate:
 		return simple(func(ctx context.Context, s *Session) (Result, error) { return s.truncate(ctx, x) }), nil
@@ -124,6 +140,9 @@ func (s *Session) planSpecial(st *dialect.Statement) (stmtPlan, error) {
 		}), nil
 	case *dialect.DropIndex:
 		return simple(func(ctx context.Context, s *Session) (Result, error) {
+			if s.tx != nil {
+				return Result{}, errDDLInTransaction()
+			}
 			return s.dropIndexes(ctx, x.Names, x.IfExists)
 		}), nil
 	case *dialect.Checkpoint:
@@ -135,6 +154,8 @@ func (s *Session) planSpecial(st *dialect.Statement) (stmtPlan, error) {
 		}), nil
 	case *dialect.Copy:
 		return s.planCopy(x)
+	case *dialect.CreateRole, *dialect.AlterRole, *dialect.DropRole, *dialect.Grant:
+		return s.planRole(x)
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "statement %T is not supported", st.Special)
 }
@@ -200,6 +221,15 @@ func (s *Session) set(x *dialect.Set) (Result, error) {
 	if x.Transaction != nil {
 		if err := checkIsolationMode(*x.Transaction); err != nil {
 			return Result{}, err
+		}
+		if x.Transaction.ReadOnly != nil && !x.Session && s.tx != nil {
+			if !*x.Transaction.ReadOnly && s.tx.readOnly && s.tx.base != nil {
+				return Result{}, sqlerr.New(sqlerr.ActiveSQLTransaction, "transaction read-write mode must be set before any query")
+			}
+			s.tx.readOnly = *x.Transaction.ReadOnly
+		}
+		if x.Transaction.Isolation != "" && !x.Session && s.tx != nil && s.tx.base != nil {
+			return Result{}, sqlerr.New(sqlerr.ActiveSQLTransaction, "SET TRANSACTION ISOLATION LEVEL must be called before any query")
 		}
 		if x.Transaction.Isolation != "" {
 			name := "transaction_isolation"

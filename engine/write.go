@@ -31,6 +31,9 @@ type writeAttempt func(st *execState) (storage.Command, func(storage.Result) (Re
 // wait for a linearizable read first. retryUnique additionally retries a
 // 23505 (INSERT ... ON CONFLICT, whose check raced with another insert).
 func (s *Session) runWrite(ctx context.Context, read bool, deps *planDeps, params []types.Value, retryUnique bool, attempt writeAttempt) (Result, error) {
+	if s.tx != nil {
+		return s.txWrite(ctx, deps, params, attempt)
+	}
 	pause := time.Millisecond
 	for try := 0; ; try++ {
 		if read {

@@ -11,14 +11,10 @@ import (
 // AuthenticationOk, or returns an error (28000, 28P01) that the connection
 // reports as FATAL.
 //
-// Only trust exists so far. SCRAM-SHA-256 fits here as another
-// authenticator chosen by Server.authenticator from a new Server field (a
-// credential lookup): it sends AuthenticationSASL{"SCRAM-SHA-256"}, calls
-// c.be.SetAuthType, reads the client's 'p' messages (SASLInitialResponse,
-// SASLResponse; frame.go would accept that type during authentication
-// only, still under the startup deadline), answers
-// AuthenticationSASLContinue and AuthenticationSASLFinal, and ends with
-// AuthenticationOk.
+// The methods are trust (below) and the password methods of
+// auth_password.go (SCRAM-SHA-256, md5, cleartext), chosen by
+// Server.Security.Auth. They read the client's 'p' messages themselves,
+// under the startup deadline.
 type authenticator interface {
 	authenticate(ctx context.Context, c *conn, user, database string) error
 }
@@ -33,5 +29,20 @@ func (trustAuth) authenticate(ctx context.Context, c *conn, user, database strin
 
 // authenticator returns the method clients authenticate with.
 func (s *Server) authenticator() authenticator {
+	switch m := s.Security.Auth; m {
+	case AuthSCRAM, AuthMD5, AuthPassword:
+		if s.Security.Roles != nil {
+			return passwordAuth{method: m, roles: s.Security.Roles, delay: s.Security.authFailureDelay()}
+		}
+		return denyAuth{}
+	}
 	return trustAuth{}
+}
+
+// denyAuth refuses everyone: a password method without a role lookup is a
+// configuration error, which must not fall back to trust.
+type denyAuth struct{}
+
+func (denyAuth) authenticate(ctx context.Context, c *conn, user, database string) error {
+	return authFailed(user)
 }

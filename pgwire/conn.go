@@ -40,6 +40,11 @@ type conn struct {
 	unflushed  int    // bytes sent since the last flush, roughly
 	rowBuf     []byte // scratch space for encoding a DataRow
 	writeErr   error  // the first failed write; the connection is finished
+	// frames is the reader goroutine's channel while serve runs; COPY
+	// FROM STDIN reads from it in the middle of a message (copy.go).
+	// readErr is a failed read (or Terminate) seen there, for serve.
+	frames  <-chan readResult
+	readErr error
 
 	// drainC is closed by drain and never sent on; the serve loop selects
 	// on it between messages.
@@ -129,6 +134,7 @@ func (c *conn) serve(ctx context.Context) {
 	frames := make(chan readResult) // sent by readLoop, received here, never closed
 	stop := make(chan struct{})     // closed here when serve returns
 	readerDone := make(chan struct{})
+	c.frames = frames
 	go c.readLoop(frames, stop, readerDone)
 	defer func() {
 		close(stop)
@@ -143,16 +149,28 @@ func (c *conn) serve(ctx context.Context) {
 			return
 		default:
 		}
+		idle, stopIdle := c.idleTimer()
 		select {
 		case <-c.drainC:
+			stopIdle()
 			c.sendFatal(errAdminShutdown)
 			return
+		case <-idle:
+			c.sendFatal(errIdleInTransaction)
+			return
 		case r := <-frames:
+			stopIdle()
 			if r.err != nil {
 				c.readFailed(r.err)
 				return
 			}
 			if !c.handle(ctx, r.frame) {
+				return
+			}
+			if c.readErr != nil {
+				if c.readErr != errTerminated {
+					c.readFailed(c.readErr)
+				}
 				return
 			}
 		}

@@ -12,7 +12,11 @@
 //	             connection, also the entry from the port multiplexer), the
 //	             session map keyed by BackendKeyData, Shutdown
 //	startup.go   the startup phase, SSLRequest/GSSENCRequest, CancelRequest
-//	auth.go      authentication methods (trust; the place for SCRAM)
+//	auth.go      choosing the authentication method; trust
+//	auth_password.go  SCRAM-SHA-256, md5 and cleartext password exchanges
+//	security.go  Security: methods, RoleLookup, TLS, limits
+//	tls.go       SSLRequest answered 'S' and the handshake, the connection
+//	             limit (53300), the idle-in-transaction timeout (25P03)
 //	conn.go      one connection: reader goroutine, serve loop, the message
 //	             switch, statement contexts (cancel, drain), panic recovery
 //	frame.go     reading frames: length limits, decoding into pgproto3 types
@@ -41,8 +45,11 @@
 //     The cancel connection is closed without any reply.
 //
 //  3. Startup (startup.go, auth.go). StartupMessage: protocol 3.0, user
-//     required, database defaulting to user. Authentication answers
-//     AuthenticationOk (trust). The session gets a random process ID and
+//     required, database defaulting to user. Beyond
+//     Security.MaxConnections the client hears 53300. Authentication is
+//     trust, or a password exchange (SCRAM-SHA-256, md5, cleartext) against
+//     Security.Roles that ends in AuthenticationOk or, after
+//     Security.AuthFailureDelay whether the user exists or not, FATAL 28P01. The session gets a random process ID and
 //     secret key, the Engine opens its Session, and the server reports
 //     ParameterStatus for server_version (Server.Version; psql picks its
 //     catalog queries by it), server_encoding and client_encoding (UTF8),

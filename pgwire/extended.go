@@ -230,6 +230,12 @@ func (c *conn) handleExecute(ctx context.Context, m *pgproto3.Execute) error {
 		err := c.runStatement(ctx, func(ctx context.Context) error {
 			var err error
 			res, err = p.stmt.Execute(ctx, p.params)
+			if err == nil && res.CopyIn != nil {
+				// The copy runs within the statement's context.
+				c.sendNotices(res.Notices)
+				res.Notices = nil
+				res, err = c.runCopyIn(res.CopyIn)
+			}
 			return err
 		})
 		if err != nil {
@@ -240,6 +246,12 @@ func (c *conn) handleExecute(ctx context.Context, m *pgproto3.Execute) error {
 		c.sendNotices(res.Notices)
 	}
 	r := &p.result
+	if r.CopyOut != nil {
+		if err := c.sendCopyOut(r.CopyOut); err != nil {
+			return err
+		}
+		r.CopyOut = nil
+	}
 	if r.Empty {
 		c.be.Send(&pgproto3.EmptyQueryResponse{})
 		p.complete = true

@@ -55,12 +55,15 @@ func (c *fuzzConn) SetWriteDeadline(t time.Time) error { return nil }
 // server's side of the bargain: ServeConn returns promptly, no engine
 // session is left open, everything written is a well-formed sequence of
 // backend messages, and nothing follows a FATAL error.
-func serveInput(t *testing.T, input []byte) {
+func serveInput(t *testing.T, input []byte, configure ...func(*Server)) {
 	eng := &fakeEngine{noSleep: true}
 	srv := &Server{
 		Engine:         eng,
 		Logger:         slog.New(slog.DiscardHandler),
 		MaxMessageSize: 1 << 20,
+	}
+	for _, f := range configure {
+		f(srv)
 	}
 	nc := &fuzzConn{r: bytes.NewReader(input)}
 	done := make(chan struct{})

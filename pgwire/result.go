@@ -96,6 +96,18 @@ func (c *conn) sendResult(r Result) error {
 		return c.writeErr
 	}
 	c.sendNotices(r.Notices)
+	if r.CopyIn != nil {
+		res, err := c.runCopyIn(r.CopyIn)
+		if err != nil {
+			return err
+		}
+		r = res
+	}
+	if r.CopyOut != nil {
+		if err := c.sendCopyOut(r.CopyOut); err != nil {
+			return err
+		}
+	}
 	if r.Empty {
 		c.be.Send(&pgproto3.EmptyQueryResponse{})
 		return nil

@@ -56,6 +56,10 @@ type Server struct {
 	// a negative value means no limit.
 	StartupTimeout time.Duration
 
+	// Security holds client authentication, TLS and connection limits
+	// (security.go). Its zero value is trust, plain text, no limit.
+	Security Security
+
 	mu struct {
 		sync.Mutex
 		// sessions holds the connections that finished startup, by their

@@ -98,4 +98,10 @@ type Result struct {
 	Empty bool
 	// Notices are sent as NoticeResponse before the result.
 	Notices []string
+	// CopyIn is set for COPY ... FROM STDIN: pgwire runs copy-in mode
+	// with it and reports its Done result instead (copy.go).
+	CopyIn CopyIn
+	// CopyOut is set for COPY ... TO STDOUT: its data is sent before the
+	// command tag.
+	CopyOut *CopyOut
 }

@@ -18,16 +18,19 @@ import (
 // startup runs the startup phase and reports whether a session was
 // established. The phase is bounded by Server.StartupTimeout:
 //
-//  1. An SSLRequest or GSSENCRequest is answered 'N' (no encryption, yet);
-//     the client goes on in plain text with its real startup packet. Each
-//     may come once.
+//  1. An SSLRequest is answered 'S' and followed by the TLS handshake when
+//     Security.TLS is set (tls.go), else 'N'; a GSSENCRequest is answered
+//     'N'. The client goes on with its real startup packet. Each may come
+//     once. With Security.RequireTLS a plain-text StartupMessage is refused
+//     (FATAL 28000).
 //  2. A CancelRequest cancels the running statement of the session whose
 //     process ID and secret key it carries (Server.cancel); the connection
 //     then closes without a reply, as in PostgreSQL.
 //  3. A StartupMessage: protocol 3.0 (a later 3.x minor version, or _pq_
 //     options, are answered NegotiateProtocolVersion and served as 3.0);
 //     user is required, database defaults to user.
-//  4. Authentication (auth.go) ends with AuthenticationOk.
+//  4. Beyond Security.MaxConnections the client hears FATAL 53300;
+//     otherwise authentication (auth.go) ends with AuthenticationOk.
 //  5. The session gets its BackendKeyData key (Server.registerSession) and
 //     the engine opens it; then ParameterStatus for every reported
 //     parameter, BackendKeyData and ReadyForQuery.
@@ -36,7 +39,7 @@ func (c *conn) startup(ctx context.Context) bool {
 		_ = c.nc.SetDeadline(time.Now().Add(d))
 		defer c.nc.SetDeadline(time.Time{})
 	}
-	var sslDone, gssDone bool
+	var sslDone, gssDone, encrypted bool
 	for {
 		code, body, err := readStartupPacket(c.rd)
 		if err != nil {
@@ -56,6 +59,13 @@ func (c *conn) startup(ctx context.Context) bool {
 				return false
 			}
 			*done = true
+			if code == sslRequestCode && c.srv.Security.TLS != nil {
+				if !c.startTLS() {
+					return false
+				}
+				encrypted = true
+				continue
+			}
 			if _, err := c.nc.Write([]byte{'N'}); err != nil {
 				return false
 			}
@@ -65,6 +75,10 @@ func (c *conn) startup(ctx context.Context) bool {
 			}
 			return false
 		default:
+			if c.srv.Security.RequireTLS && !encrypted && code>>16 == 3 {
+				c.sendFatal(errTLSRequired)
+				return false
+			}
 			return c.start(ctx, code, body)
 		}
 	}
@@ -105,7 +119,14 @@ func (c *conn) start(ctx context.Context, version uint32, body []byte) bool {
 		database = user
 	}
 
+	if c.srv.tooManyConnections() {
+		c.sendFatal(errTooManyConnections)
+		return false
+	}
 	if err := c.srv.authenticator().authenticate(ctx, c, user, database); err != nil {
+		if errors.Is(err, errAuthAborted) {
+			return false
+		}
 		c.startupFatal(err)
 		return false
 	}
@@ -139,7 +160,7 @@ func (c *conn) start(ctx context.Context, version uint32, body []byte) bool {
 		"DateStyle":                   "ISO, MDY",
 		"IntervalStyle":               "postgres",
 		"integer_datetimes":           "on",
-		"is_superuser":                "on",
+		"is_superuser":                c.srv.isSuperuser(ctx, user),
 		"server_encoding":             "UTF8",
 		"server_version":              c.srv.version(),
 		"session_authorization":       user,

@@ -27,6 +27,7 @@ func (e wireEngine) NewSession(ctx context.Context, p pgwire.StartupParams) (pgw
 		Database:  p.Database,
 		Params:    p.Options,
 		ProcessID: p.ProcessID,
+		Copy:      true,
 	})
 	if err != nil {
 		return nil, err
@@ -81,7 +82,35 @@ func wireResult(r engine.Result) pgwire.Result {
 		Tag:     r.Tag,
 		Empty:   r.Empty,
 		Notices: r.Notices,
+		CopyIn:  wireCopyIn(r.CopyIn),
+		CopyOut: wireCopyOut(r.CopyOut),
 	}
+}
+
+// wireCopyIn adapts engine.CopyIn to pgwire.CopyIn.
+func wireCopyIn(c *engine.CopyIn) pgwire.CopyIn {
+	if c == nil {
+		return nil
+	}
+	return copyIn{c}
+}
+
+type copyIn struct{ *engine.CopyIn }
+
+// Done implements pgwire.CopyIn.
+func (c copyIn) Done() (pgwire.Result, error) {
+	r, err := c.CopyIn.Done()
+	if err != nil {
+		return pgwire.Result{}, err
+	}
+	return wireResult(r), nil
+}
+
+func wireCopyOut(c *engine.CopyOut) *pgwire.CopyOut {
+	if c == nil {
+		return nil
+	}
+	return &pgwire.CopyOut{Binary: c.Binary, Columns: c.Columns, Rows: c.Rows, Types: c.Types, Values: c.Values}
 }
 
 func wireColumns(cols []engine.Column) []pgwire.Column {

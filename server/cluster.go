@@ -20,8 +20,8 @@ import (
 // serveGRPC serves the consensus peer service (raft messages, snapshots,
 // join, remove, status) on the gRPC connections the mux routes to l. It
 // returns the server; Stop ends it.
-func serveGRPC(node *consensus.Node, l net.Listener, log *slog.Logger) *grpc.Server {
-	gs := grpc.NewServer(consensus.GRPCServerOptions()...)
+func serveGRPC(node *consensus.Node, l net.Listener, log *slog.Logger, opts ...grpc.ServerOption) *grpc.Server {
+	gs := grpc.NewServer(append(consensus.GRPCServerOptions(), opts...)...)
 	node.RegisterGRPC(gs)
 	go func() {
 		if err := gs.Serve(l); err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, grpc.ErrServerStopped) {
@@ -49,7 +49,9 @@ func advertiseAddress(configured string, bound net.Addr) string {
 // the member called id from its cluster, and returns once the leader has
 // applied the removal. The removed node stops by itself when it learns of
 // it. This is `chronos node remove --id ID --via HOST:PORT`.
-func RemoveMember(ctx context.Context, via, id string) error {
+//
+// opts are the peer credentials the members check (PeerDialOptions).
+func RemoveMember(ctx context.Context, via, id string, opts ...grpc.DialOption) error {
 	if id == "" {
 		return errors.New("server: remove: a member id is required")
 	}
@@ -64,7 +66,7 @@ func RemoveMember(ctx context.Context, via, id string) error {
 		return fmt.Errorf("cannot reach the member at %s: %w", via, err)
 	}
 	c.Close()
-	return consensus.RemoveVia(ctx, via, id)
+	return consensus.RemoveVia(ctx, via, id, opts...)
 }
 
 // clusterView gives the engine the consensus node's view of the cluster.

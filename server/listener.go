@@ -40,8 +40,8 @@ func classify(first []byte) protocolKind {
 	if len(first) < sniffLen {
 		return protoUnknown
 	}
-	if bytes.HasPrefix(http2Preface, first[:sniffLen]) {
-		return protoGRPC
+	if bytes.HasPrefix(http2Preface, first[:sniffLen]) || isTLSHello(first) {
+		return protoGRPC // peers with --peer-ca speak gRPC over TLS (peertls.go)
 	}
 	length := binary.BigEndian.Uint32(first[0:4])
 	code := binary.BigEndian.Uint32(first[4:8])

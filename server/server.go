@@ -41,7 +41,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	log := cfg.Logger.With("node", cfg.ID)
+	log := cfg.Logger // the caller labels it (chronos node adds node=ID)
+	setMemory(cfg, log)
 	if cfg.Clean {
 		if err := os.RemoveAll(cfg.DataDir); err != nil {
 			return nil, fmt.Errorf("server: clean %s: %w", cfg.DataDir, err)
@@ -59,8 +60,21 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 
 	cluster := &clusterView{}
-	db, err := engine.Open(filepath.Join(cfg.DataDir, "tables"), engine.Options{Logger: log, Cluster: cluster})
+	db, err := engine.Open(filepath.Join(cfg.DataDir, "tables"), engine.Options{Logger: log, Cluster: cluster, Security: cfg.Security.engine()})
 	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+
+	wsec, err := startSecurity(&cfg, db, log)
+	if err != nil {
+		db.Close()
+		ln.Close()
+		return nil, err
+	}
+	peerServer, peerDial, err := cfg.Security.peerOptions()
+	if err != nil {
+		db.Close()
 		ln.Close()
 		return nil, err
 	}
@@ -75,6 +89,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		CheckpointEntries: cfg.CheckpointEntries,
 		RequestTimeout:    cfg.RequestTimeout,
 		Logger:            log,
+		DialOptions:       peerDial,
 	}, db)
 	if err != nil {
 		ln.Close()
@@ -92,7 +107,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		ctx:    sctx,
 		cancel: cancel,
 		served: make(chan struct{}),
-		wire:   &pgwire.Server{Engine: wireEngine{db}, Logger: log},
+		wire: &pgwire.Server{Engine: wireEngine{db}, Logger: log, Security: wsec,
+			MaxMessageSize: cfg.Security.MaxMessageSize},
 	}
 	s.mux = &mux{
 		ln:     ln,
@@ -106,7 +122,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			log.Error("accept loop ended", "err", err)
 		}
 	}()
-	s.grpc = serveGRPC(node, s.mux.grpc, log)
+	s.grpc = serveGRPC(node, s.mux.grpc, log, peerServer...)
 	log.Info("serving", "address", ln.Addr().String(), "data_dir", cfg.DataDir)
 	return s, nil
 }

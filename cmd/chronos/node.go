@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -26,8 +27,14 @@ func node(args []string, std stdio) int {
 	requestTimeout := c.fs.Duration("request-timeout", 5*time.Second, "advanced: how long a statement waits for a leader and a quorum before it fails (`DURATION`)")
 	level := &logLevel{level: slog.LevelInfo}
 	c.fs.Var(level, "log-level", "log `LEVEL`: debug, info, warn or error (default info)")
+	var sf securityFlags
+	sf.register(c.fs)
 	if code := c.parse(args); code >= 0 {
 		return code
+	}
+	security, err := sf.config(os.Getenv)
+	if err != nil {
+		return c.usageError("%v", err)
 	}
 	switch {
 	case *id == "":
@@ -66,6 +73,7 @@ func node(args []string, std stdio) int {
 
 		CheckpointEntries: *checkpointEntries,
 		RequestTimeout:    *requestTimeout,
+		Security:          security,
 	})
 	if err != nil {
 		return c.fail(err)

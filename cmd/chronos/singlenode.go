@@ -27,8 +27,14 @@ func singleNode(args []string, std stdio) int {
 	c.fs.Var(level, "log-level", "log `LEVEL`: debug, info, warn or error (default info, warn with the shell)")
 	var rf replFlags
 	rf.register(c.fs)
+	var sf securityFlags
+	sf.register(c.fs)
 	if code := c.parse(args); code >= 0 {
 		return code
+	}
+	security, err := sf.config(os.Getenv)
+	if err != nil {
+		return c.usageError("%v", err)
 	}
 	if *dataDir == "" {
 		return c.usageError("--data-dir is required")
@@ -51,9 +57,10 @@ func singleNode(args []string, std stdio) int {
 	defer stop()
 
 	srv, err := server.Start(ctx, server.Config{
-		Address: *address,
-		DataDir: *dataDir,
-		Logger:  logger(std.err, level.level),
+		Address:  *address,
+		DataDir:  *dataDir,
+		Logger:   logger(std.err, level.level),
+		Security: security,
 	})
 	if err != nil {
 		return c.fail(err)
@@ -75,7 +82,7 @@ func singleNode(args []string, std stdio) int {
 		fmt.Fprintf(std.err, "chronos single-node: serving PostgreSQL on %s, data in %s\n", srv.Addr(), *dataDir)
 		<-ctx.Done()
 	} else {
-		code = runShell(ctx, c, srv.Addr(), "chronos", "chronos", rf, interactive,
+		code = runShell(ctx, c, shellAddress(srv.Addr(), security), "chronos", "chronos", rf, interactive,
 			fmt.Sprintf("Chronos single node, data in %s; psql can connect to %s as well.", *dataDir, srv.Addr()))
 	}
 	select {

@@ -250,6 +250,11 @@ func (r *rewriter) operator(in []token, i int) (int, error) {
 		r.out = append(r.out, raw("ilike", t))
 	case "!~~*":
 		r.out = append(r.out, raw("not ilike", t))
+	case "=":
+		if isAnyArray(in, i) {
+			return r.anyArray(in, i)
+		}
+		r.out = append(r.out, t)
 	default:
 		if !passOps[t.val] {
 			return 0, r.errorAt(sqlerr.UndefinedFunction, t, "operator does not exist: %s", t.val)
@@ -394,6 +399,10 @@ func (r *rewriter) punctuation(in []token, i int) (int, error) {
 	switch t.val {
 	case "::":
 		return r.postfixCast(in, i)
+	case "[":
+		if len(r.out) > 0 && endsOperand(r.out[len(r.out)-1]) {
+			return r.subscript(in, i)
+		}
 	case "(":
 		if i > 0 && r.fromItem(in, i) {
 			if n, ok, err := r.derivedTable(in, i); ok || err != nil {
@@ -460,11 +469,18 @@ func (r *rewriter) word(in []token, i int) (int, error) {
 	case "pg_catalog":
 		// pg_catalog.f(...) is the built-in f(...).
 		if next(i+1).isPunct(".") && next(i+2).kind == tkIdent && next(i+3).isPunct("(") && !r.prevIs(".") {
+			if r.fromItem(in, i) {
+				return r.tableFunction(in, i+2)
+			}
 			return i + 2, nil
 		}
 	case "cast":
 		if next(i + 1).isPunct("(") {
 			return r.cast(in, i)
+		}
+	case "array":
+		if isArraySubquery(in, i) {
+			return r.arraySubquery(in, i)
 		}
 	case "concat":
 		if next(i+1).isPunct("(") && !r.prevIs(".") {

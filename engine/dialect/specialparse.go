@@ -112,6 +112,9 @@ func (sp *stmtParse) special(toks []token) (stmt any, ok bool, err error) {
 		return nil, false, nil
 	}
 	c := &cursor{sp: sp, toks: toks, i: 1}
+	if stmt, ok, err := c.roleStatement(first.val); ok {
+		return stmt, true, err
+	}
 	switch first.val {
 	case "show":
 		stmt, err = c.show()

@@ -19,6 +19,7 @@ type catalogJSON struct {
 	NextOID uint32      `json:"next_oid"`
 	Tables  []tableJSON `json:"tables"`
 	Views   []viewJSON  `json:"views"`
+	Roles   []roleJSON  `json:"roles,omitempty"`
 }
 
 type tableJSON struct {
@@ -71,7 +72,7 @@ type viewJSON struct {
 func (t *Table) rowRuns() []uint64 {
 	t.runs.once.Do(func() {
 		runs := []uint64{}
-		t.rows.Ascend(func(r *Row) bool {
+		t.Scan(func(r *Row) bool {
 			n := len(runs)
 			if n > 0 && runs[n-1] == r.Version && runs[n-3]+runs[n-2] == r.ID {
 				runs[n-2]++
@@ -124,6 +125,7 @@ func (s *Snapshot) WriteCheckpoint(dir string) error {
 		cat.Views = append(cat.Views, viewJSON{Name: v.Name, OID: v.OID, Query: v.Query,
 			Columns: v.Columns, DependsOn: v.DependsOn})
 	}
+	cat.Roles = s.rolesToJSON()
 	data, err := json.MarshalIndent(cat, "  ", "  ")
 	if err != nil {
 		return fmt.Errorf("storage: checkpoint: %w", err)
@@ -159,7 +161,7 @@ func (t *Table) csvRows(emit func([]csvstore.Field) error) error {
 	cols := t.def.Columns
 	rec := make([]csvstore.Field, len(cols))
 	var err error
-	t.rows.Ascend(func(r *Row) bool {
+	t.Scan(func(r *Row) bool {
 		for i, v := range r.Values {
 			if v == nil {
 				rec[i] = csvstore.Null
@@ -225,6 +227,7 @@ func Load(dir string) (*Store, error) {
 		snap.views[vj.Name] = &ViewDef{Name: vj.Name, OID: vj.OID, Query: vj.Query,
 			Columns: vj.Columns, DependsOn: vj.DependsOn}
 	}
+	snap.loadRoles(cat.Roles)
 	// A hand-written catalog may leave next_oid out: continue after the
 	// largest OID in use.
 	snap.nextOID = max(snap.nextOID, FirstOID, maxOID(snap)+1)
@@ -330,11 +333,11 @@ func loadTable(cp *csvstore.Checkpoint, tj *tableJSON) (*Table, error) {
 		for i := range def.Indexes {
 			ix := &def.Indexes[i]
 			key, unique := entryKey(&buf, def, ix, row)
-			if _, dup := t.indexes[i].ReplaceOrInsert(indexItem{key: key, row: row}); dup && unique {
+			if _, dup := t.indexes[i].ReplaceOrInsert(indexItem{key: key, id: row.ID}); dup && unique {
 				return errDuplicateKey(def, ix, vals)
 			}
 		}
-		t.rows.ReplaceOrInsert(row)
+		t.putRow(row)
 		n++
 		return nil
 	})

@@ -57,7 +57,10 @@ type Op struct {
 	RowID uint64
 	// Version is the row version the writer read (update, delete): when the
 	// stored row's Version differs, or the row is gone, the whole Write is
-	// rejected with 40001.
+	// rejected with 40001. On an insert, a non-zero Version says Values
+	// already hold the SerialColumns values a transaction showed its client
+	// (taken provisionally on its overlay): Apply still takes the values from
+	// the sequences and rejects the Write with 40001 unless they are the same.
 	Version uint64
 	// Values is the complete new row, one value per column, already cast to
 	// the columns' types (insert, update).
@@ -84,12 +87,17 @@ type Delta struct {
 	Add    types.Value
 }
 
-// Read is a row version a transaction observed without writing it. Apply
-// rejects the Write with 40001 unless the row still exists at Version.
+// Read is something a transaction observed. With a RowID it is a row read:
+// Apply rejects the Write with 40001 unless the row still exists at
+// Version. With RowID 0 it is a table read (a scan): Version is the applied
+// index of the transaction's snapshot and Rows the number of rows the table
+// had then; Apply rejects the Write unless no row of the table was written
+// after Version (see validate.go).
 type Read struct {
 	Table   string
 	RowID   uint64
 	Version uint64
+	Rows    uint64
 }
 
 // Write is a write set: row changes applied in order, entirely or not at

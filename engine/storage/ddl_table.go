@@ -161,7 +161,7 @@ func (tx *tx) addColumn(c *AddColumn) Result {
 			}
 			vals[pos] = v
 		}
-		t.rows.ReplaceOrInsert(&Row{ID: old.ID, Version: tx.index, Values: vals})
+		t.putRow(&Row{ID: old.ID, Version: tx.index, Values: vals})
 		return true
 	})
 	if err != nil {
@@ -214,7 +214,7 @@ func (tx *tx) dropColumn(c *DropColumn) Result {
 	t.seqs = slices.Delete(slices.Clone(t0.seqs), pos, pos+1)
 	t0.Scan(func(old *Row) bool {
 		vals := slices.Delete(slices.Clone(old.Values), pos, pos+1)
-		t.rows.ReplaceOrInsert(&Row{ID: old.ID, Version: tx.index, Values: slices.Clip(vals)})
+		t.putRow(&Row{ID: old.ID, Version: tx.index, Values: slices.Clip(vals)})
 		return true
 	})
 	if err := tx.rebuildIndexes(t); err != nil {
@@ -254,9 +254,9 @@ func (tx *tx) rebuildIndexes(t *Table) error {
 func buildIndex(t *Table, ix *Index, buf *[]byte, creating bool) (*indexTree, error) {
 	tree := btree.NewG(btreeDegree, lessIndexItem)
 	var err error
-	t.rows.Ascend(func(row *Row) bool {
+	t.Scan(func(row *Row) bool {
 		key, unique := entryKey(buf, t.def, ix, row)
-		if _, dup := tree.ReplaceOrInsert(indexItem{key: key, row: row}); dup && unique {
+		if _, dup := tree.ReplaceOrInsert(indexItem{key: key, id: row.ID}); dup && unique {
 			if creating {
 				err = errIndexDuplicated(t.def, ix, row.Values)
 			} else {
@@ -314,7 +314,7 @@ func (tx *tx) addIndex(t *Table, ix Index) error {
 		}
 		ix.Unique, ix.Constraint = true, true
 		var err error
-		t.rows.Ascend(func(row *Row) bool {
+		t.Scan(func(row *Row) bool {
 			for _, c := range ix.Columns {
 				if row.Values[c] == nil {
 					err = errColumnContainsNulls(def.Name, def.Columns[c].Name)

@@ -56,7 +56,7 @@ func commandToProto(cmd Command) (*pb.Command, error) {
 			w.Ops[i] = op
 		}
 		for i, r := range c.Reads {
-			w.Reads[i] = &pb.Read{Table: r.Table, RowId: r.RowID, Version: r.Version}
+			w.Reads[i] = &pb.Read{Table: r.Table, RowId: r.RowID, Version: r.Version, Rows: r.Rows}
 		}
 		m.Command = &pb.Command_Write{Write: w}
 	case *CreateTable:
@@ -92,6 +92,8 @@ func commandToProto(cmd Command) (*pb.Command, error) {
 		}, OrReplace: c.OrReplace}}
 	case *DropView:
 		m.Command = &pb.Command_DropView{DropView: &pb.DropView{Names: c.Names, IfExists: c.IfExists}}
+	case roleCommand:
+		return c.toProto(), nil
 	default:
 		return nil, fmt.Errorf("storage: cannot encode command %T", cmd)
 	}
@@ -112,7 +114,7 @@ func commandFromProto(m *pb.Command) (Command, error) {
 		if len(c.Write.Reads) > 0 {
 			w.Reads = make([]Read, len(c.Write.Reads))
 			for i, r := range c.Write.Reads {
-				w.Reads[i] = Read{Table: r.Table, RowID: r.RowId, Version: r.Version}
+				w.Reads[i] = Read{Table: r.Table, RowID: r.RowId, Version: r.Version, Rows: r.Rows}
 			}
 		}
 		return w, nil
@@ -158,6 +160,9 @@ func commandFromProto(m *pb.Command) (Command, error) {
 		return &DropView{Names: c.DropView.Names, IfExists: c.DropView.IfExists}, nil
 	case nil:
 		return nil, errors.New("empty command")
+	}
+	if cmd := roleCommandFromProto(m); cmd != nil {
+		return cmd, nil
 	}
 	return nil, fmt.Errorf("unknown command %T", m.Command)
 }

@@ -79,8 +79,15 @@ func dump(s *Snapshot) string {
 		}
 		for i, ix := range d.Indexes {
 			fmt.Fprintf(&b, "  index %s oid=%d cols=%v unique=%v primary=%v constraint=%v:", ix.Name, ix.OID, ix.Columns, ix.Unique, ix.Primary, ix.Constraint)
+			var buf []byte
 			t.indexes[i].Ascend(func(it indexItem) bool {
-				fmt.Fprintf(&b, " %x->%d", it.key, it.row.ID)
+				fmt.Fprintf(&b, " %x->%d", it.key, it.id)
+				// The entry must name a row whose values give its key.
+				if r, ok := t.Get(it.id); !ok {
+					b.WriteString("(no such row)")
+				} else if key, _ := entryKey(&buf, d, &d.Indexes[i], r); key != it.key {
+					fmt.Fprintf(&b, "(row's key is %x)", key)
+				}
 				return true
 			})
 			b.WriteString("\n")

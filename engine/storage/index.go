@@ -135,7 +135,7 @@ func (t *Table) IndexScan(indexPos int, lo, hi Bound, fn func(*Row) bool) {
 		if r.hasStop && it.key >= r.stop {
 			return false
 		}
-		return fn(it.row)
+		return t.visit(it.id, fn)
 	}
 	if r.hasStart {
 		tree.AscendGreaterOrEqual(indexItem{key: r.start}, iter)
@@ -158,7 +158,7 @@ func (t *Table) IndexScanReverse(indexPos int, lo, hi Bound, fn func(*Row) bool)
 		if r.hasStop && it.key >= r.stop {
 			return true // only the pivot itself can be here
 		}
-		return fn(it.row)
+		return t.visit(it.id, fn)
 	}
 	if r.hasStop {
 		tree.DescendLessOrEqual(indexItem{key: r.stop}, iter)
@@ -185,17 +185,35 @@ func (t *Table) Lookup(indexPos int, key []types.Value) (*Row, bool) {
 	tree := t.indexes[indexPos]
 	if ix.Unique {
 		it, ok := tree.Get(indexItem{key: p})
-		return it.row, ok
+		if !ok {
+			return nil, false
+		}
+		return t.Get(it.id)
 	}
-	var found *Row
+	var id uint64
+	found := false
 	tree.AscendGreaterOrEqual(indexItem{key: p}, func(it indexItem) bool {
 		// Non-unique entries are the key followed by 8 bytes of row ID.
 		if len(it.key) == len(p)+8 && it.key[:len(p)] == p {
-			found = it.row
+			id, found = it.id, true
 		}
 		return false
 	})
-	return found, found != nil
+	if !found {
+		return nil, false
+	}
+	return t.Get(id)
+}
+
+// visit looks up the row an index entry names and passes it to fn. Every
+// entry names a row of the same Table, so a miss cannot happen; it would be
+// skipped.
+func (t *Table) visit(id uint64, fn func(*Row) bool) bool {
+	row, ok := t.Get(id)
+	if !ok {
+		return true
+	}
+	return fn(row)
 }
 
 // indexTree is the type of an index B-tree, for brevity.

@@ -17,6 +17,8 @@ type Snapshot struct {
 	views   map[string]*ViewDef
 	// indexOwner maps an index name to its table's name.
 	indexOwner map[string]string
+	// roles is the role catalog (roles.go); nil when there are none.
+	roles *RoleCatalog
 	// store receives checkpoint bookkeeping; nil for snapshots not taken
 	// from a Store.
 	store *Store

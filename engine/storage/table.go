@@ -13,13 +13,24 @@ import (
 // items. A small degree keeps the copy-on-write path copy of a write short.
 const btreeDegree = 16
 
-// indexItem is an entry of an index B-tree: the encoded key and its row.
+// indexItem is an entry of an index B-tree: the encoded key and its row's
+// ID. The ID, not the *Row: an update that leaves an index's key alone then
+// leaves that index alone too, where a pointer to the new Row would make it
+// copy the tree's path down to the entry (most updates keep the primary
+// key). Readers find the row by ID in the rows tree.
 type indexItem struct {
 	key string
+	id  uint64
+}
+
+// rowItem is an entry of the rows B-tree: the row's ID beside the row, so
+// a search compares IDs without loading each Row it passes from memory.
+type rowItem struct {
+	id  uint64
 	row *Row
 }
 
-func lessRow(a, b *Row) bool            { return a.ID < b.ID }
+func lessRow(a, b rowItem) bool         { return a.id < b.id }
 func lessIndexItem(a, b indexItem) bool { return a.key < b.key }
 
 // generation numbers every Table value Apply or Load creates, so a checkpoint
@@ -32,7 +43,7 @@ var generation atomic.Uint64
 // copy-on-write clones of the B-trees.
 type Table struct {
 	def     *TableDef
-	rows    *btree.BTreeG[*Row]
+	rows    *btree.BTreeG[rowItem]
 	indexes []*btree.BTreeG[indexItem] // parallel to def.Indexes
 	// lastRowID is the last row ID handed out; never decreases.
 	lastRowID uint64
@@ -104,24 +115,28 @@ func (t *Table) Sequence(col int) int64 {
 
 // Get returns the row with the given ID.
 func (t *Table) Get(rowID uint64) (*Row, bool) {
-	return t.rows.Get(&Row{ID: rowID})
+	it, ok := t.rows.Get(rowItem{id: rowID})
+	return it.row, ok
 }
+
+// putRow stores r, in place of the row with its ID if there is one.
+func (t *Table) putRow(r *Row) { t.rows.ReplaceOrInsert(rowItem{id: r.ID, row: r}) }
 
 // Scan calls fn for every row in row-ID order until fn returns false.
 func (t *Table) Scan(fn func(*Row) bool) {
-	t.rows.Ascend(btree.ItemIteratorG[*Row](fn))
+	t.rows.Ascend(func(it rowItem) bool { return fn(it.row) })
 }
 
 // ScanReverse calls fn for every row in descending row-ID order until fn
 // returns false.
 func (t *Table) ScanReverse(fn func(*Row) bool) {
-	t.rows.Descend(btree.ItemIteratorG[*Row](fn))
+	t.rows.Descend(func(it rowItem) bool { return fn(it.row) })
 }
 
 // ScanFrom calls fn for every row with ID >= from in row-ID order until fn
 // returns false (to resume a scan).
 func (t *Table) ScanFrom(from uint64, fn func(*Row) bool) {
-	t.rows.AscendGreaterOrEqual(&Row{ID: from}, btree.ItemIteratorG[*Row](fn))
+	t.rows.AscendGreaterOrEqual(rowItem{id: from}, func(it rowItem) bool { return fn(it.row) })
 }
 
 // IndexLen returns the number of entries of index indexPos (equal to Len).

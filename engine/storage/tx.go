@@ -130,6 +130,8 @@ func (tx *tx) apply(cmd Command) Result {
 		return tx.createView(c)
 	case *DropView:
 		return tx.dropView(c)
+	case roleCommand:
+		return tx.applyRole(c)
 	case nil:
 		return errResult(sqlerr.New(sqlerr.InternalError, "nil command"))
 	}

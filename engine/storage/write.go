@@ -9,15 +9,8 @@ import (
 
 // applyWrite validates the reads, then applies the ops in order on clones.
 func (tx *tx) applyWrite(w *Write) Result {
-	for _, r := range w.Reads {
-		t, ok := tx.base.tables[r.Table]
-		if !ok {
-			return errResult(errSerialization())
-		}
-		row, ok := t.Get(r.RowID)
-		if !ok || row.Version != r.Version {
-			return errResult(errSerialization())
-		}
+	if err := tx.validateReads(w.Reads); err != nil {
+		return errResult(err)
 	}
 	rows := make([]*Row, len(w.Ops))
 	for i := range w.Ops {
@@ -69,6 +62,10 @@ func (tx *tx) insert(t *Table, op *Op) (*Row, error) {
 		if err != nil {
 			return nil, err
 		}
+		if op.Version != 0 && vals[c] != any(v) {
+			// A transaction showed its client another value.
+			return nil, errSerialization()
+		}
 		vals[c] = v
 	}
 	if err := checkNotNull(def, vals); err != nil {
@@ -79,7 +76,7 @@ func (tx *tx) insert(t *Table, op *Op) (*Row, error) {
 	if err := tx.addIndexEntries(t, row); err != nil {
 		return nil, err
 	}
-	t.rows.ReplaceOrInsert(row)
+	t.putRow(row)
 	return row, nil
 }
 
@@ -111,7 +108,7 @@ func (tx *tx) delete(t *Table, op *Op) (*Row, error) {
 		key, _ := entryKey(&tx.buf, t.def, &t.def.Indexes[i], old)
 		t.indexes[i].Delete(indexItem{key: key})
 	}
-	t.rows.Delete(old)
+	t.rows.Delete(rowItem{id: old.ID})
 	return old, nil
 }
 
@@ -143,7 +140,7 @@ func (tx *tx) increment(t *Table, op *Op) (*Row, error) {
 // when checkVersion is set, checks it is still at the version the writer
 // read (for a row this command already wrote: the version before it).
 func (tx *tx) currentRow(t *Table, op *Op, checkVersion bool) (*Row, error) {
-	old, ok := t.rows.Get(&Row{ID: op.RowID})
+	old, ok := t.Get(op.RowID)
 	if !ok {
 		return nil, errSerialization()
 	}
@@ -171,7 +168,7 @@ func (tx *tx) addIndexEntries(t *Table, row *Row) error {
 		// A replaced entry is a duplicate; the tree is then discarded with
 		// the whole command, so one descent does both the check and the
 		// insert.
-		if _, dup := t.indexes[i].ReplaceOrInsert(indexItem{key: key, row: row}); dup && unique {
+		if _, dup := t.indexes[i].ReplaceOrInsert(indexItem{key: key, id: row.ID}); dup && unique {
 			return errDuplicateKey(t.def, ix, row.Values)
 		}
 	}
@@ -179,7 +176,8 @@ func (tx *tx) addIndexEntries(t *Table, row *Row) error {
 }
 
 // replaceRow stores row in place of old (same ID), moving index entries
-// whose keys changed and failing on a duplicate key.
+// whose keys changed and failing on a duplicate key. An index whose key did
+// not change is not touched: its entry holds the row ID, which stays.
 func (tx *tx) replaceRow(t *Table, old, row *Row) error {
 	for i := range t.def.Indexes {
 		ix := &t.def.Indexes[i]
@@ -187,15 +185,14 @@ func (tx *tx) replaceRow(t *Table, old, row *Row) error {
 		oldKey, _ := entryKey(&tx.buf, t.def, ix, old)
 		key, unique := entryKey(&tx.buf, t.def, ix, row)
 		if key == oldKey {
-			tree.ReplaceOrInsert(indexItem{key: key, row: row})
 			continue
 		}
 		tree.Delete(indexItem{key: oldKey})
-		if _, dup := tree.ReplaceOrInsert(indexItem{key: key, row: row}); dup && unique {
+		if _, dup := tree.ReplaceOrInsert(indexItem{key: key, id: row.ID}); dup && unique {
 			return errDuplicateKey(t.def, ix, row.Values)
 		}
 	}
-	t.rows.ReplaceOrInsert(row)
+	t.putRow(row)
 	return nil
 }
 

@@ -103,6 +103,10 @@ type Command struct {
 	//	*Command_Truncate
 	//	*Command_CreateView
 	//	*Command_DropView
+	//	*Command_CreateRole
+	//	*Command_AlterRole
+	//	*Command_DropRole
+	//	*Command_GrantPrivileges
 	Command       isCommand_Command `protobuf_oneof:"command"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -253,6 +257,42 @@ func (x *Command) GetDropView() *DropView {
 	return nil
 }
 
+func (x *Command) GetCreateRole() *CreateRole {
+	if x != nil {
+		if x, ok := x.Command.(*Command_CreateRole); ok {
+			return x.CreateRole
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAlterRole() *AlterRole {
+	if x != nil {
+		if x, ok := x.Command.(*Command_AlterRole); ok {
+			return x.AlterRole
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetDropRole() *DropRole {
+	if x != nil {
+		if x, ok := x.Command.(*Command_DropRole); ok {
+			return x.DropRole
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetGrantPrivileges() *GrantPrivileges {
+	if x != nil {
+		if x, ok := x.Command.(*Command_GrantPrivileges); ok {
+			return x.GrantPrivileges
+		}
+	}
+	return nil
+}
+
 type isCommand_Command interface {
 	isCommand_Command()
 }
@@ -305,6 +345,23 @@ type Command_DropView struct {
 	DropView *DropView `protobuf:"bytes,12,opt,name=drop_view,json=dropView,proto3,oneof"`
 }
 
+type Command_CreateRole struct {
+	// Roles and privileges (issue 8).
+	CreateRole *CreateRole `protobuf:"bytes,13,opt,name=create_role,json=createRole,proto3,oneof"`
+}
+
+type Command_AlterRole struct {
+	AlterRole *AlterRole `protobuf:"bytes,14,opt,name=alter_role,json=alterRole,proto3,oneof"`
+}
+
+type Command_DropRole struct {
+	DropRole *DropRole `protobuf:"bytes,15,opt,name=drop_role,json=dropRole,proto3,oneof"`
+}
+
+type Command_GrantPrivileges struct {
+	GrantPrivileges *GrantPrivileges `protobuf:"bytes,16,opt,name=grant_privileges,json=grantPrivileges,proto3,oneof"`
+}
+
 func (*Command_Noop) isCommand_Command() {}
 
 func (*Command_Write) isCommand_Command() {}
@@ -328,6 +385,14 @@ func (*Command_Truncate) isCommand_Command() {}
 func (*Command_CreateView) isCommand_Command() {}
 
 func (*Command_DropView) isCommand_Command() {}
+
+func (*Command_CreateRole) isCommand_Command() {}
+
+func (*Command_AlterRole) isCommand_Command() {}
+
+func (*Command_DropRole) isCommand_Command() {}
+
+func (*Command_GrantPrivileges) isCommand_Command() {}
 
 // Noop changes nothing; a new leader's first entry, or a barrier.
 type Noop struct {
@@ -977,10 +1042,12 @@ func (x *Delta) GetAdd() *Value {
 
 // Read is a row version a transaction observed; apply checks it is current.
 type Read struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Table         string                 `protobuf:"bytes,1,opt,name=table,proto3" json:"table,omitempty"`
-	RowId         uint64                 `protobuf:"varint,2,opt,name=row_id,json=rowId,proto3" json:"row_id,omitempty"`
-	Version       uint64                 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Table   string                 `protobuf:"bytes,1,opt,name=table,proto3" json:"table,omitempty"`
+	RowId   uint64                 `protobuf:"varint,2,opt,name=row_id,json=rowId,proto3" json:"row_id,omitempty"`
+	Version uint64                 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	// rows is a table read's row count (row_id 0): see storage.Read.
+	Rows          uint64 `protobuf:"varint,4,opt,name=rows,proto3" json:"rows,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1032,6 +1099,13 @@ func (x *Read) GetRowId() uint64 {
 func (x *Read) GetVersion() uint64 {
 	if x != nil {
 		return x.Version
+	}
+	return 0
+}
+
+func (x *Read) GetRows() uint64 {
+	if x != nil {
+		return x.Rows
 	}
 	return 0
 }
@@ -1725,11 +1799,341 @@ func (x *DropView) GetIfExists() bool {
 	return false
 }
 
+// Role is a login or group role. secret is a SCRAM-SHA-256 verifier or an
+// md5 hash (package auth), never a password.
+type Role struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Secret        string                 `protobuf:"bytes,2,opt,name=secret,proto3" json:"secret,omitempty"`
+	Superuser     bool                   `protobuf:"varint,3,opt,name=superuser,proto3" json:"superuser,omitempty"`
+	Login         bool                   `protobuf:"varint,4,opt,name=login,proto3" json:"login,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Role) Reset() {
+	*x = Role{}
+	mi := &file_command_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Role) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Role) ProtoMessage() {}
+
+func (x *Role) ProtoReflect() protoreflect.Message {
+	mi := &file_command_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Role.ProtoReflect.Descriptor instead.
+func (*Role) Descriptor() ([]byte, []int) {
+	return file_command_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *Role) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Role) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+func (x *Role) GetSuperuser() bool {
+	if x != nil {
+		return x.Superuser
+	}
+	return false
+}
+
+func (x *Role) GetLogin() bool {
+	if x != nil {
+		return x.Login
+	}
+	return false
+}
+
+// CreateRole creates a role.
+type CreateRole struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Role          *Role                  `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateRole) Reset() {
+	*x = CreateRole{}
+	mi := &file_command_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateRole) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateRole) ProtoMessage() {}
+
+func (x *CreateRole) ProtoReflect() protoreflect.Message {
+	mi := &file_command_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateRole.ProtoReflect.Descriptor instead.
+func (*CreateRole) Descriptor() ([]byte, []int) {
+	return file_command_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *CreateRole) GetRole() *Role {
+	if x != nil {
+		return x.Role
+	}
+	return nil
+}
+
+// AlterRole changes the attributes whose set_ flag is true.
+type AlterRole struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	SetSecret     bool                   `protobuf:"varint,2,opt,name=set_secret,json=setSecret,proto3" json:"set_secret,omitempty"`
+	Secret        string                 `protobuf:"bytes,3,opt,name=secret,proto3" json:"secret,omitempty"` // empty with set_secret: PASSWORD NULL
+	SetSuperuser  bool                   `protobuf:"varint,4,opt,name=set_superuser,json=setSuperuser,proto3" json:"set_superuser,omitempty"`
+	Superuser     bool                   `protobuf:"varint,5,opt,name=superuser,proto3" json:"superuser,omitempty"`
+	SetLogin      bool                   `protobuf:"varint,6,opt,name=set_login,json=setLogin,proto3" json:"set_login,omitempty"`
+	Login         bool                   `protobuf:"varint,7,opt,name=login,proto3" json:"login,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AlterRole) Reset() {
+	*x = AlterRole{}
+	mi := &file_command_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AlterRole) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AlterRole) ProtoMessage() {}
+
+func (x *AlterRole) ProtoReflect() protoreflect.Message {
+	mi := &file_command_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AlterRole.ProtoReflect.Descriptor instead.
+func (*AlterRole) Descriptor() ([]byte, []int) {
+	return file_command_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *AlterRole) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *AlterRole) GetSetSecret() bool {
+	if x != nil {
+		return x.SetSecret
+	}
+	return false
+}
+
+func (x *AlterRole) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+func (x *AlterRole) GetSetSuperuser() bool {
+	if x != nil {
+		return x.SetSuperuser
+	}
+	return false
+}
+
+func (x *AlterRole) GetSuperuser() bool {
+	if x != nil {
+		return x.Superuser
+	}
+	return false
+}
+
+func (x *AlterRole) GetSetLogin() bool {
+	if x != nil {
+		return x.SetLogin
+	}
+	return false
+}
+
+func (x *AlterRole) GetLogin() bool {
+	if x != nil {
+		return x.Login
+	}
+	return false
+}
+
+// DropRole drops roles.
+type DropRole struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Names         []string               `protobuf:"bytes,1,rep,name=names,proto3" json:"names,omitempty"`
+	IfExists      bool                   `protobuf:"varint,2,opt,name=if_exists,json=ifExists,proto3" json:"if_exists,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DropRole) Reset() {
+	*x = DropRole{}
+	mi := &file_command_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DropRole) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DropRole) ProtoMessage() {}
+
+func (x *DropRole) ProtoReflect() protoreflect.Message {
+	mi := &file_command_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DropRole.ProtoReflect.Descriptor instead.
+func (*DropRole) Descriptor() ([]byte, []int) {
+	return file_command_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *DropRole) GetNames() []string {
+	if x != nil {
+		return x.Names
+	}
+	return nil
+}
+
+func (x *DropRole) GetIfExists() bool {
+	if x != nil {
+		return x.IfExists
+	}
+	return false
+}
+
+// GrantPrivileges grants (or revokes) table privileges to roles.
+type GrantPrivileges struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Revoke        bool                   `protobuf:"varint,1,opt,name=revoke,proto3" json:"revoke,omitempty"`
+	Tables        []string               `protobuf:"bytes,2,rep,name=tables,proto3" json:"tables,omitempty"`
+	Roles         []string               `protobuf:"bytes,3,rep,name=roles,proto3" json:"roles,omitempty"`
+	Privileges    uint32                 `protobuf:"varint,4,opt,name=privileges,proto3" json:"privileges,omitempty"` // storage.Privileges bits
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GrantPrivileges) Reset() {
+	*x = GrantPrivileges{}
+	mi := &file_command_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GrantPrivileges) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GrantPrivileges) ProtoMessage() {}
+
+func (x *GrantPrivileges) ProtoReflect() protoreflect.Message {
+	mi := &file_command_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GrantPrivileges.ProtoReflect.Descriptor instead.
+func (*GrantPrivileges) Descriptor() ([]byte, []int) {
+	return file_command_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GrantPrivileges) GetRevoke() bool {
+	if x != nil {
+		return x.Revoke
+	}
+	return false
+}
+
+func (x *GrantPrivileges) GetTables() []string {
+	if x != nil {
+		return x.Tables
+	}
+	return nil
+}
+
+func (x *GrantPrivileges) GetRoles() []string {
+	if x != nil {
+		return x.Roles
+	}
+	return nil
+}
+
+func (x *GrantPrivileges) GetPrivileges() uint32 {
+	if x != nil {
+		return x.Privileges
+	}
+	return 0
+}
+
 var File_command_proto protoreflect.FileDescriptor
 
 const file_command_proto_rawDesc = "" +
 	"\n" +
-	"\rcommand.proto\x12\x0fchronos.command\"\xeb\x05\n" +
+	"\rcommand.proto\x12\x0fchronos.command\"\xf1\a\n" +
 	"\aCommand\x12+\n" +
 	"\x04noop\x18\x01 \x01(\v2\x15.chronos.command.NoopH\x00R\x04noop\x12.\n" +
 	"\x05write\x18\x02 \x01(\v2\x16.chronos.command.WriteH\x00R\x05write\x12A\n" +
@@ -1748,7 +2152,13 @@ const file_command_proto_rawDesc = "" +
 	" \x01(\v2\x19.chronos.command.TruncateH\x00R\btruncate\x12>\n" +
 	"\vcreate_view\x18\v \x01(\v2\x1b.chronos.command.CreateViewH\x00R\n" +
 	"createView\x128\n" +
-	"\tdrop_view\x18\f \x01(\v2\x19.chronos.command.DropViewH\x00R\bdropViewB\t\n" +
+	"\tdrop_view\x18\f \x01(\v2\x19.chronos.command.DropViewH\x00R\bdropView\x12>\n" +
+	"\vcreate_role\x18\r \x01(\v2\x1b.chronos.command.CreateRoleH\x00R\n" +
+	"createRole\x12;\n" +
+	"\n" +
+	"alter_role\x18\x0e \x01(\v2\x1a.chronos.command.AlterRoleH\x00R\talterRole\x128\n" +
+	"\tdrop_role\x18\x0f \x01(\v2\x19.chronos.command.DropRoleH\x00R\bdropRole\x12M\n" +
+	"\x10grant_privileges\x18\x10 \x01(\v2 .chronos.command.GrantPrivilegesH\x00R\x0fgrantPrivilegesB\t\n" +
 	"\acommand\"\x06\n" +
 	"\x04Noop\"\xdd\x01\n" +
 	"\x05Value\x12\x14\n" +
@@ -1802,11 +2212,12 @@ const file_command_proto_rawDesc = "" +
 	"\x0eKIND_INCREMENT\x10\x04\"I\n" +
 	"\x05Delta\x12\x16\n" +
 	"\x06column\x18\x01 \x01(\rR\x06column\x12(\n" +
-	"\x03add\x18\x02 \x01(\v2\x16.chronos.command.ValueR\x03add\"M\n" +
+	"\x03add\x18\x02 \x01(\v2\x16.chronos.command.ValueR\x03add\"a\n" +
 	"\x04Read\x12\x14\n" +
 	"\x05table\x18\x01 \x01(\tR\x05table\x12\x15\n" +
 	"\x06row_id\x18\x02 \x01(\x04R\x05rowId\x12\x18\n" +
-	"\aversion\x18\x03 \x01(\x04R\aversion\"[\n" +
+	"\aversion\x18\x03 \x01(\x04R\aversion\x12\x12\n" +
+	"\x04rows\x18\x04 \x01(\x04R\x04rows\"[\n" +
 	"\x05Write\x12%\n" +
 	"\x03ops\x18\x01 \x03(\v2\x13.chronos.command.OpR\x03ops\x12+\n" +
 	"\x05reads\x18\x02 \x03(\v2\x15.chronos.command.ReadR\x05reads\"^\n" +
@@ -1854,7 +2265,34 @@ const file_command_proto_rawDesc = "" +
 	"or_replace\x18\x02 \x01(\bR\torReplace\"=\n" +
 	"\bDropView\x12\x14\n" +
 	"\x05names\x18\x01 \x03(\tR\x05names\x12\x1b\n" +
-	"\tif_exists\x18\x02 \x01(\bR\bifExistsB/Z-github.com/chronos-db/chronos/proto/commandpbb\x06proto3"
+	"\tif_exists\x18\x02 \x01(\bR\bifExists\"f\n" +
+	"\x04Role\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06secret\x18\x02 \x01(\tR\x06secret\x12\x1c\n" +
+	"\tsuperuser\x18\x03 \x01(\bR\tsuperuser\x12\x14\n" +
+	"\x05login\x18\x04 \x01(\bR\x05login\"7\n" +
+	"\n" +
+	"CreateRole\x12)\n" +
+	"\x04role\x18\x01 \x01(\v2\x15.chronos.command.RoleR\x04role\"\xcc\x01\n" +
+	"\tAlterRole\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n" +
+	"\n" +
+	"set_secret\x18\x02 \x01(\bR\tsetSecret\x12\x16\n" +
+	"\x06secret\x18\x03 \x01(\tR\x06secret\x12#\n" +
+	"\rset_superuser\x18\x04 \x01(\bR\fsetSuperuser\x12\x1c\n" +
+	"\tsuperuser\x18\x05 \x01(\bR\tsuperuser\x12\x1b\n" +
+	"\tset_login\x18\x06 \x01(\bR\bsetLogin\x12\x14\n" +
+	"\x05login\x18\a \x01(\bR\x05login\"=\n" +
+	"\bDropRole\x12\x14\n" +
+	"\x05names\x18\x01 \x03(\tR\x05names\x12\x1b\n" +
+	"\tif_exists\x18\x02 \x01(\bR\bifExists\"w\n" +
+	"\x0fGrantPrivileges\x12\x16\n" +
+	"\x06revoke\x18\x01 \x01(\bR\x06revoke\x12\x16\n" +
+	"\x06tables\x18\x02 \x03(\tR\x06tables\x12\x14\n" +
+	"\x05roles\x18\x03 \x03(\tR\x05roles\x12\x1e\n" +
+	"\n" +
+	"privileges\x18\x04 \x01(\rR\n" +
+	"privilegesB/Z-github.com/chronos-db/chronos/proto/commandpbb\x06proto3"
 
 var (
 	file_command_proto_rawDescOnce sync.Once
@@ -1869,31 +2307,36 @@ func file_command_proto_rawDescGZIP() []byte {
 }
 
 var file_command_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_command_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_command_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_command_proto_goTypes = []any{
-	(Op_Kind)(0),          // 0: chronos.command.Op.Kind
-	(*Command)(nil),       // 1: chronos.command.Command
-	(*Noop)(nil),          // 2: chronos.command.Noop
-	(*Value)(nil),         // 3: chronos.command.Value
-	(*Type)(nil),          // 4: chronos.command.Type
-	(*Column)(nil),        // 5: chronos.command.Column
-	(*Index)(nil),         // 6: chronos.command.Index
-	(*TableDef)(nil),      // 7: chronos.command.TableDef
-	(*Op)(nil),            // 8: chronos.command.Op
-	(*Delta)(nil),         // 9: chronos.command.Delta
-	(*Read)(nil),          // 10: chronos.command.Read
-	(*Write)(nil),         // 11: chronos.command.Write
-	(*CreateTable)(nil),   // 12: chronos.command.CreateTable
-	(*DropTable)(nil),     // 13: chronos.command.DropTable
-	(*CreateIndex)(nil),   // 14: chronos.command.CreateIndex
-	(*DropIndex)(nil),     // 15: chronos.command.DropIndex
-	(*AddColumn)(nil),     // 16: chronos.command.AddColumn
-	(*DropColumn)(nil),    // 17: chronos.command.DropColumn
-	(*AddPrimaryKey)(nil), // 18: chronos.command.AddPrimaryKey
-	(*Truncate)(nil),      // 19: chronos.command.Truncate
-	(*ViewDef)(nil),       // 20: chronos.command.ViewDef
-	(*CreateView)(nil),    // 21: chronos.command.CreateView
-	(*DropView)(nil),      // 22: chronos.command.DropView
+	(Op_Kind)(0),            // 0: chronos.command.Op.Kind
+	(*Command)(nil),         // 1: chronos.command.Command
+	(*Noop)(nil),            // 2: chronos.command.Noop
+	(*Value)(nil),           // 3: chronos.command.Value
+	(*Type)(nil),            // 4: chronos.command.Type
+	(*Column)(nil),          // 5: chronos.command.Column
+	(*Index)(nil),           // 6: chronos.command.Index
+	(*TableDef)(nil),        // 7: chronos.command.TableDef
+	(*Op)(nil),              // 8: chronos.command.Op
+	(*Delta)(nil),           // 9: chronos.command.Delta
+	(*Read)(nil),            // 10: chronos.command.Read
+	(*Write)(nil),           // 11: chronos.command.Write
+	(*CreateTable)(nil),     // 12: chronos.command.CreateTable
+	(*DropTable)(nil),       // 13: chronos.command.DropTable
+	(*CreateIndex)(nil),     // 14: chronos.command.CreateIndex
+	(*DropIndex)(nil),       // 15: chronos.command.DropIndex
+	(*AddColumn)(nil),       // 16: chronos.command.AddColumn
+	(*DropColumn)(nil),      // 17: chronos.command.DropColumn
+	(*AddPrimaryKey)(nil),   // 18: chronos.command.AddPrimaryKey
+	(*Truncate)(nil),        // 19: chronos.command.Truncate
+	(*ViewDef)(nil),         // 20: chronos.command.ViewDef
+	(*CreateView)(nil),      // 21: chronos.command.CreateView
+	(*DropView)(nil),        // 22: chronos.command.DropView
+	(*Role)(nil),            // 23: chronos.command.Role
+	(*CreateRole)(nil),      // 24: chronos.command.CreateRole
+	(*AlterRole)(nil),       // 25: chronos.command.AlterRole
+	(*DropRole)(nil),        // 26: chronos.command.DropRole
+	(*GrantPrivileges)(nil), // 27: chronos.command.GrantPrivileges
 }
 var file_command_proto_depIdxs = []int32{
 	2,  // 0: chronos.command.Command.noop:type_name -> chronos.command.Noop
@@ -1908,26 +2351,31 @@ var file_command_proto_depIdxs = []int32{
 	19, // 9: chronos.command.Command.truncate:type_name -> chronos.command.Truncate
 	21, // 10: chronos.command.Command.create_view:type_name -> chronos.command.CreateView
 	22, // 11: chronos.command.Command.drop_view:type_name -> chronos.command.DropView
-	4,  // 12: chronos.command.Column.type:type_name -> chronos.command.Type
-	5,  // 13: chronos.command.TableDef.columns:type_name -> chronos.command.Column
-	6,  // 14: chronos.command.TableDef.indexes:type_name -> chronos.command.Index
-	0,  // 15: chronos.command.Op.kind:type_name -> chronos.command.Op.Kind
-	3,  // 16: chronos.command.Op.values:type_name -> chronos.command.Value
-	9,  // 17: chronos.command.Op.deltas:type_name -> chronos.command.Delta
-	3,  // 18: chronos.command.Delta.add:type_name -> chronos.command.Value
-	8,  // 19: chronos.command.Write.ops:type_name -> chronos.command.Op
-	10, // 20: chronos.command.Write.reads:type_name -> chronos.command.Read
-	7,  // 21: chronos.command.CreateTable.def:type_name -> chronos.command.TableDef
-	6,  // 22: chronos.command.CreateIndex.index:type_name -> chronos.command.Index
-	5,  // 23: chronos.command.AddColumn.column:type_name -> chronos.command.Column
-	3,  // 24: chronos.command.AddColumn.fill:type_name -> chronos.command.Value
-	6,  // 25: chronos.command.AddColumn.indexes:type_name -> chronos.command.Index
-	20, // 26: chronos.command.CreateView.def:type_name -> chronos.command.ViewDef
-	27, // [27:27] is the sub-list for method output_type
-	27, // [27:27] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	24, // 12: chronos.command.Command.create_role:type_name -> chronos.command.CreateRole
+	25, // 13: chronos.command.Command.alter_role:type_name -> chronos.command.AlterRole
+	26, // 14: chronos.command.Command.drop_role:type_name -> chronos.command.DropRole
+	27, // 15: chronos.command.Command.grant_privileges:type_name -> chronos.command.GrantPrivileges
+	4,  // 16: chronos.command.Column.type:type_name -> chronos.command.Type
+	5,  // 17: chronos.command.TableDef.columns:type_name -> chronos.command.Column
+	6,  // 18: chronos.command.TableDef.indexes:type_name -> chronos.command.Index
+	0,  // 19: chronos.command.Op.kind:type_name -> chronos.command.Op.Kind
+	3,  // 20: chronos.command.Op.values:type_name -> chronos.command.Value
+	9,  // 21: chronos.command.Op.deltas:type_name -> chronos.command.Delta
+	3,  // 22: chronos.command.Delta.add:type_name -> chronos.command.Value
+	8,  // 23: chronos.command.Write.ops:type_name -> chronos.command.Op
+	10, // 24: chronos.command.Write.reads:type_name -> chronos.command.Read
+	7,  // 25: chronos.command.CreateTable.def:type_name -> chronos.command.TableDef
+	6,  // 26: chronos.command.CreateIndex.index:type_name -> chronos.command.Index
+	5,  // 27: chronos.command.AddColumn.column:type_name -> chronos.command.Column
+	3,  // 28: chronos.command.AddColumn.fill:type_name -> chronos.command.Value
+	6,  // 29: chronos.command.AddColumn.indexes:type_name -> chronos.command.Index
+	20, // 30: chronos.command.CreateView.def:type_name -> chronos.command.ViewDef
+	23, // 31: chronos.command.CreateRole.role:type_name -> chronos.command.Role
+	32, // [32:32] is the sub-list for method output_type
+	32, // [32:32] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_command_proto_init() }
@@ -1948,6 +2396,10 @@ func file_command_proto_init() {
 		(*Command_Truncate)(nil),
 		(*Command_CreateView)(nil),
 		(*Command_DropView)(nil),
+		(*Command_CreateRole)(nil),
+		(*Command_AlterRole)(nil),
+		(*Command_DropRole)(nil),
+		(*Command_GrantPrivileges)(nil),
 	}
 	file_command_proto_msgTypes[2].OneofWrappers = []any{
 		(*Value_Null)(nil),
@@ -1965,7 +2417,7 @@ func file_command_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_command_proto_rawDesc), len(file_command_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   22,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
