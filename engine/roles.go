@@ -3,7 +3,7 @@ package engine
 import (
 	"context"
 
-	"github.com/chronos-db/chronos/auth"
+	"github.com/chronos-db/chronos/engine/auth"
 	"github.com/chronos-db/chronos/engine/dialect"
 	"github.com/chronos-db/chronos/engine/expr"
 	"github.com/chronos-db/chronos/engine/sqlerr"

@@ -11,7 +11,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/chronos-db/chronos/auth"
+	"github.com/chronos-db/chronos/engine/auth"
 	"github.com/chronos-db/chronos/engine/sqlerr"
 	"github.com/jackc/pgx/v5/pgproto3"
 )

@@ -13,7 +13,8 @@
 //	             session map keyed by BackendKeyData, Shutdown
 //	startup.go   the startup phase, SSLRequest/GSSENCRequest, CancelRequest
 //	auth.go      choosing the authentication method; trust
-//	auth_password.go  SCRAM-SHA-256, md5 and cleartext password exchanges
+//	auth_password.go
+//	             SCRAM-SHA-256, md5 and cleartext password exchanges
 //	security.go  Security: methods, RoleLookup, TLS, limits
 //	tls.go       SSLRequest answered 'S' and the handshake, the connection
 //	             limit (53300), the idle-in-transaction timeout (25P03)

@@ -3,7 +3,7 @@ package pgwire
 import (
 	"testing"
 
-	"github.com/chronos-db/chronos/auth"
+	"github.com/chronos-db/chronos/engine/auth"
 	"github.com/jackc/pgx/v5/pgproto3"
 )
 

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chronos-db/chronos/auth"
+	"github.com/chronos-db/chronos/engine/auth"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"

@@ -28,6 +28,9 @@ type composeService struct {
 	Ports     []string `yaml:"ports"`
 	Volumes   []string `yaml:"volumes"`
 	DependsOn []string `yaml:"depends_on"`
+	// Environment carries the password and the cluster secret, which nodes
+	// on non-loopback addresses require.
+	Environment map[string]string `yaml:"environment"`
 }
 
 // TestComposeFile parses docker-compose.yml (no Docker engine runs here)
@@ -81,6 +84,11 @@ func TestComposeFile(t *testing.T) {
 		}
 		if !slices.Equal(s.DependsOn, ids[:i]) {
 			t.Errorf("%s: depends_on %v, want %v (the members it joins through)", id, s.DependsOn, ids[:i])
+		}
+		for _, v := range []string{"CHRONOS_PASSWORD", "CHRONOS_CLUSTER_SECRET"} {
+			if !strings.HasPrefix(s.Environment[v], "${"+v+":?") {
+				t.Errorf("%s: environment %s = %q, want it required from the caller's environment", id, v, s.Environment[v])
+			}
 		}
 		if s.Restart == "" {
 			t.Errorf("%s: no restart policy", id)

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chronos-db/chronos/auth"
+	"github.com/chronos-db/chronos/engine/auth"
 	"github.com/chronos-db/chronos/engine"
 	"github.com/chronos-db/chronos/pgwire"
 )

@@ -268,3 +268,17 @@ func TestPrivilegesOnFollower(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestIsSuperuserParameter: is_superuser reports the role's status.
+func TestIsSuperuserParameter(t *testing.T) {
+	n := servertest.Start(t, withPassword("su-pw"))
+	su := mustConnectAs(t, n, "chronos", "su-pw")
+	if got := su.PgConn().ParameterStatus("is_superuser"); got != "on" {
+		t.Errorf("superuser: is_superuser = %q", got)
+	}
+	execOK(t, su, "CREATE USER alice PASSWORD 'pw'")
+	alice := mustConnectAs(t, n, "alice", "pw")
+	if got := alice.PgConn().ParameterStatus("is_superuser"); got != "off" {
+		t.Errorf("alice: is_superuser = %q", got)
+	}
+}

@@ -224,6 +224,11 @@ var tableColumns = map[[2]string][]Column{
 		{Name: "defaclobjtype", Type: typeChar},
 		{Name: "defaclacl", Type: typeOther}, // aclitem[]
 	},
+	{"pg_catalog", "pg_db_role_setting"}: {
+		{Name: "setdatabase", Type: types.Oid},
+		{Name: "setrole", Type: types.Oid},
+		{Name: "setconfig", Type: typeOther}, // text[]
+	},
 	{"pg_catalog", "pg_depend"}: {
 		{Name: "classid", Type: types.Oid},
 		{Name: "objid", Type: types.Oid},

@@ -43,9 +43,21 @@ var functions = map[string]function{
 		}
 		return true, nil
 	}},
-	"pg_type_is_visible":                 {1, 1, types.Bool, false, trueFunc},
-	"pg_function_is_visible":             {1, 1, types.Bool, false, trueFunc},
-	"pg_collation_is_visible":            {1, 1, types.Bool, false, trueFunc},
+	"pg_type_is_visible":           {1, 1, types.Bool, false, trueFunc},
+	"pg_function_is_visible":       {1, 1, types.Bool, false, trueFunc},
+	"pg_collation_is_visible":      {1, 1, types.Bool, false, trueFunc},
+	"pg_operator_is_visible":       {1, 1, types.Bool, false, trueFunc},
+	"pg_conversion_is_visible":     {1, 1, types.Bool, false, trueFunc},
+	"pg_opclass_is_visible":        {1, 1, types.Bool, false, trueFunc},
+	"pg_opfamily_is_visible":       {1, 1, types.Bool, false, trueFunc},
+	"pg_statistics_obj_is_visible": {1, 1, types.Bool, false, trueFunc},
+	"pg_ts_config_is_visible":      {1, 1, types.Bool, false, trueFunc},
+	"pg_ts_dict_is_visible":        {1, 1, types.Bool, false, trueFunc},
+	"pg_ts_parser_is_visible":      {1, 1, types.Bool, false, trueFunc},
+	"pg_ts_template_is_visible":    {1, 1, types.Bool, false, trueFunc},
+	"getdatabaseencoding": {0, 0, types.Name, false, func(*gen, []types.Value) (types.Value, error) {
+		return "UTF8", nil
+	}},
 	"pg_get_function_arguments":          {1, 1, types.Text, false, nullFunc},
 	"pg_get_function_identity_arguments": {1, 1, types.Text, false, nullFunc},
 	"pg_tablespace_location": {1, 1, types.Text, false, func(*gen, []types.Value) (types.Value, error) {
