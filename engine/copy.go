@@ -108,7 +108,7 @@ func (c *CopyIn) WriteRow(vals []types.Value) error {
 		t := c.def.Columns[c.targets[i]].Type
 		cv, err := types.Cast(v, types.T{OID: t.OID, Mod: -1}, t, false)
 		if err != nil {
-			return c.fail(c.errAt(err))
+			return c.fail(c.errAtColumn(err, c.def.Columns[c.targets[i]].Name, ""))
 		}
 		row[c.targets[i]] = cv
 	}
@@ -514,7 +514,7 @@ func (c *CopyIn) convert(fields []copyField) ([]types.Value, error) {
 		col := c.def.Columns[c.targets[i]]
 		v, err := types.ParseText(f.text, col.Type)
 		if err != nil {
-			return nil, c.errAt(err)
+			return nil, c.errAtColumn(err, col.Name, f.text)
 		}
 		row[c.targets[i]] = v
 	}
@@ -551,6 +551,21 @@ func (c *CopyIn) errAt(err error) error {
 	}
 	out := *e
 	out.Detail = fmt.Sprintf("COPY %s, line %d", c.def.Name, c.line+1)
+	return &out
+}
+
+// errAtColumn adds the COPY's position and the column (and the field's
+// text, when given) to a data error, as PostgreSQL's COPY context reads.
+func (c *CopyIn) errAtColumn(err error, column, text string) error {
+	e := sqlerr.As(err)
+	if e == nil {
+		return err
+	}
+	out := *e
+	out.Detail = fmt.Sprintf("COPY %s, line %d, column %s", c.def.Name, c.line+1, column)
+	if text != "" {
+		out.Detail += fmt.Sprintf(": \"%s\"", text)
+	}
 	return &out
 }
 

@@ -45,9 +45,14 @@ func TestCopyAtomic(t *testing.T) {
 	if r, err := copyIn(t, s, "COPY t FROM STDIN", "1\tx\n", 1); err != nil || r.Tag != "COPY 1" {
 		t.Fatalf("a small copy: %q %v", r.Tag, err)
 	}
+	before := db.AppliedIndex()
 	r, err := copyIn(t, s, "COPY t FROM STDIN", bigCopyData(2, n), 1<<16)
 	if err != nil || r.Tag != fmt.Sprintf("COPY %d", n) {
 		t.Fatalf("big copy: %q %v", r.Tag, err)
+	}
+	// One stage entry per batch and one commit entry went through the log.
+	if got, want := db.AppliedIndex()-before, uint64((n+copyBatchRows-1)/copyBatchRows+1); got != want {
+		t.Errorf("the copy took %d log entries, want %d", got, want)
 	}
 	if got := rowsText(mustExec(t, s, "SELECT count(*), max(a) FROM t")); got != fmt.Sprintf("%d|%d", n+1, n+1) {
 		t.Errorf("count, max = %s", got)

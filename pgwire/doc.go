@@ -91,8 +91,13 @@
 //     fails an open transaction block through the Session's optional
 //     TxAborter, as any error does in PostgreSQL.
 //
-//  7. COPY is not served yet: CopyData, CopyDone and CopyFail outside COPY
-//     are ignored, as PostgreSQL ignores them.
+//  7. COPY (copy.go). A Result with a CopyIn switches to copy-in mode
+//     (CopyInResponse, then CopyData until CopyDone or CopyFail; binary
+//     data is decoded here, text and CSV by the engine); a Result with a
+//     CopyOut is sent as CopyOutResponse, CopyData and CopyDone. Both run
+//     in the simple and the extended protocol. CopyData, CopyDone and
+//     CopyFail outside COPY are ignored, as PostgreSQL ignores them (they
+//     are what is left of a copy that failed).
 //
 //  8. End (conn.go). Terminate, or the client closing the connection, ends
 //     the session; the engine Session is closed (rolling back an open

@@ -166,7 +166,7 @@ func TestCopyTextAndCSV(t *testing.T) {
 	// A bad value fails with 22P02 naming the line; nothing is written.
 	_, err := pc.CopyFrom(ctx, strings.NewReader("100\ta\n101\tb\nxyz\tc\n"), "COPY t (id, name) FROM STDIN")
 	var pe *pgconn.PgError
-	if !errors.As(err, &pe) || pe.Code != "22P02" || !strings.Contains(pe.Detail+pe.Where, "line 3") {
+	if !errors.As(err, &pe) || pe.Code != "22P02" || pe.Detail != `COPY t, line 3, column id: "xyz"` {
 		t.Fatalf("bad row: %v (%+v), want 22P02 at line 3", err, pe)
 	}
 	// Missing and extra columns are 22P04.
@@ -246,6 +246,29 @@ func TestCopyExtendedProtocol(t *testing.T) {
 		t.Fatalf("after CopyFail: %+v", m)
 	}
 	expect("ReadyForQuery")
+
+	// Another message in the middle of the data fails the copy (08P01);
+	// what the client sends after it is ignored until Sync.
+	fe.Send(&pgproto3.Query{String: "COPY e FROM STDIN"})
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	expect("CopyInResponse")
+	fe.Send(&pgproto3.CopyData{Data: []byte("4\td\n")})
+	fe.Send(&pgproto3.Parse{Query: "SELECT 1"})
+	fe.Send(&pgproto3.CopyData{Data: []byte("5\te\n")})
+	fe.Send(&pgproto3.CopyDone{})
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	m, err = fe.Receive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := m.(*pgproto3.ErrorResponse); !ok || e.Code != "08P01" {
+		t.Fatalf("after a Parse during copy-in: %+v", m)
+	}
+	expect("ReadyForQuery")
 	if d := copyDump(t, c, "SELECT * FROM e ORDER BY id"); d != "1|a\n2|b" {
 		t.Errorf("rows: %q", d)
 	}
@@ -315,4 +338,27 @@ func TestPsqlCopy(t *testing.T) {
 	if err != nil || strings.TrimSpace(o) != "3" {
 		t.Errorf("after the failed \\copy: %v %q", err, o)
 	}
+}
+
+// TestCopySurvivesRestart checks that a copy of several staged batches is
+// there after a restart, which replays its stage and commit entries or
+// loads a checkpoint written after them.
+func TestCopySurvivesRestart(t *testing.T) {
+	n := servertest.Start(t)
+	c := n.Connect()
+	mustExec(t, c, "CREATE TABLE r (id INT PRIMARY KEY, v TEXT)")
+	var sb strings.Builder
+	for i := 1; i <= 5000; i++ {
+		fmt.Fprintf(&sb, "%d,v%d\n", i, i)
+	}
+	if _, err := c.PgConn().CopyFrom(ctxT(t), strings.NewReader(sb.String()), "COPY r FROM STDIN (FORMAT csv)"); err != nil {
+		t.Fatal(err)
+	}
+	c.Close(ctxT(t))
+	n.Restart()
+	c = n.Connect()
+	if d := copyDump(t, c, "SELECT count(*), max(v) FROM r"); d != "5000|v999" {
+		t.Errorf("after restart: %s", d)
+	}
+	mustExec(t, c, "INSERT INTO r VALUES (5001, 'x')")
 }

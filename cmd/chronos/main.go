@@ -60,8 +60,9 @@ Usage:
         a cluster member; runs until SIGINT or SIGTERM
   chronos node remove --id ID --via HOST:PORT
         remove member ID from the cluster of the member at --via
-  chronos client --leader HOST:PORT[,HOST:PORT...]
-        the SQL shell against any node (postgres:// URLs work too)
+  chronos client --leader HOST:PORT[,HOST:PORT...] [-W]
+        the SQL shell against any node (postgres:// URLs work too); the
+        password comes from PGPASSWORD or, on a terminal, a prompt
 
 Run "chronos COMMAND --help" for a command's options.
 `)

@@ -84,13 +84,19 @@ type result struct {
 // runChronos runs the binary with stdin and waits for it to end.
 func runChronos(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return runChronosEnv(t, nil, stdin, args...)
+}
+
+// runChronosEnv is runChronos with variables added to the environment.
+func runChronosEnv(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, chronosBinary(t), args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	cmd.Env = append(os.Environ(), "CHRONOS_HISTORY="+filepath.Join(t.TempDir(), "history"))
+	cmd.Env = append(append(os.Environ(), "CHRONOS_HISTORY="+filepath.Join(t.TempDir(), "history")), env...)
 	err := cmd.Run()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -120,6 +126,7 @@ func TestUsage(t *testing.T) {
 		{args: []string{"single-node", "--help"}, code: 0, stdout: "-data-dir"},
 		{args: []string{"node", "-h"}, code: 0, stdout: "-peers"},
 		{args: []string{"client", "--help"}, code: 0, stdout: "-on-error-stop"},
+		{args: []string{"client", "--help"}, code: 0, stdout: "--password\n        ask for the password on the terminal"},
 		{args: []string{"single-node", "--bogus"}, code: 2, stderr: "flag provided but not defined: -bogus", noStdout: true},
 		{args: []string{"single-node"}, code: 2, stderr: "--data-dir is required"},
 		{args: []string{"single-node", "--data-dir", "d", "--address", "nonsense"}, code: 2, stderr: `bad --address "nonsense"`},

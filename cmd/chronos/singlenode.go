@@ -83,7 +83,7 @@ func singleNode(args []string, std stdio) int {
 		<-ctx.Done()
 	} else {
 		code = runShell(ctx, c, shellAddress(srv.Addr(), security), "chronos", "chronos", rf, interactive,
-			fmt.Sprintf("Chronos single node, data in %s; psql can connect to %s as well.", *dataDir, srv.Addr()))
+			fmt.Sprintf("Chronos single node, data in %s; psql can connect to %s as well.", *dataDir, srv.Addr()), shellAuth{})
 	}
 	select {
 	case err := <-nodeFailed:
@@ -114,22 +114,24 @@ func shutdownContext(withInterrupt bool) (context.Context, context.CancelFunc) {
 // runShell runs the shell against addresses (host:port or URLs, comma
 // separated; user and database apply to host:port) and returns the exit
 // status.
-func runShell(ctx context.Context, c *command, addresses, user, database string, rf replFlags, interactive bool, banner string) int {
+func runShell(ctx context.Context, c *command, addresses, user, database string, rf replFlags, interactive bool, banner string, auth shellAuth) int {
 	addrs, err := repl.ParseAddresses(addresses, user, database)
 	if err != nil {
 		return c.usageError("%v", err)
 	}
 	err = repl.Run(ctx, repl.Config{
-		Addresses:   addrs,
-		Actions:     rf.actions,
-		OnErrorStop: rf.onErrorStop,
-		Quiet:       rf.quiet,
-		Interactive: interactive,
-		HistoryFile: repl.HistoryFile(),
-		Banner:      banner,
-		Stdin:       c.std.in,
-		Stdout:      c.std.out,
-		Stderr:      c.std.err,
+		Addresses:      addrs,
+		Actions:        rf.actions,
+		OnErrorStop:    rf.onErrorStop,
+		Quiet:          rf.quiet,
+		Interactive:    interactive,
+		HistoryFile:    repl.HistoryFile(),
+		Banner:         banner,
+		Password:       auth.password,
+		PromptPassword: auth.prompt,
+		Stdin:          c.std.in,
+		Stdout:         c.std.out,
+		Stderr:         c.std.err,
 	})
 	switch {
 	case err == nil:

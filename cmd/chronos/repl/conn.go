@@ -85,11 +85,17 @@ func displayAddress(connString string) string {
 	return u.Host
 }
 
-// connect opens a connection to one address.
+// connect opens a connection to one address. A server that asks for a
+// password the shell does not have gets one from PromptPassword, only for
+// the first connection of a run (later the terminal belongs to the line
+// editor).
 func (s *session) connect(ctx context.Context, connString string) (*pgx.Conn, error) {
 	cfg, err := pgx.ParseConfig(connString)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Password == "" {
+		cfg.Password = s.cfg.Password
 	}
 	cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
 		s.printNotice((*pgconn.PgError)(n))
@@ -99,7 +105,27 @@ func (s *session) connect(ctx context.Context, connString string) (*pgx.Conn, er
 	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 5 * time.Second}
 	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err == nil || cfg.Password != "" || !passwordRefused(err) {
+		return conn, err
+	}
+	if s.cfg.PromptPassword == nil || s.prompted {
+		return nil, fmt.Errorf("%w\nThe server asks for a password: set PGPASSWORD, or run on a terminal to be asked for it", err)
+	}
+	s.prompted = true
+	pw, perr := s.cfg.PromptPassword(cfg.User)
+	if perr != nil {
+		return nil, fmt.Errorf("reading the password: %w", perr)
+	}
+	s.cfg.Password, cfg.Password = pw, pw
 	return pgx.ConnectConfig(ctx, cfg)
+}
+
+// passwordRefused reports whether a connection failed at authentication
+// for want of the right password (SQLSTATE 28P01).
+func passwordRefused(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "28P01"
 }
 
 // connectFirst connects to the first address that answers, starting at

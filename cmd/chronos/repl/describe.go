@@ -16,28 +16,8 @@ import (
 // relTypeCase maps pg_class.relkind to psql's "Type" column.
 const relTypeCase = `CASE c.relkind WHEN 'r' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'i' THEN 'index' WHEN 'S' THEN 'sequence' WHEN 't' THEN 'TOAST table' WHEN 'f' THEN 'foreign table' WHEN 'p' THEN 'partitioned table' WHEN 'I' THEN 'partitioned index' END`
 
-// catalogUnsupported reports whether err means the server lacks the catalog
-// tables or functions psql's queries need.
-func catalogUnsupported(err error) bool {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		return false
-	}
-	switch pgErr.Code {
-	case "42P01", "42883", "0A000", "42601", "42703", "42704", "3F000":
-		return true
-	}
-	return false
-}
-
-// catalogFailed reports a failed catalog query.
-func (s *session) catalogFailed(m *metaCall, err error) error {
-	if catalogUnsupported(err) {
-		fmt.Fprintf(s.cfg.Stderr, "%s\\%s: this server does not support the catalog queries psql uses yet\n",
-			s.errPrefix(), m.name)
-		s.printError(err, "")
-		return ErrFailed
-	}
+// catalogFailed reports a failed catalog query with the server's error.
+func (s *session) catalogFailed(_ *metaCall, err error) error {
 	s.printError(err, "")
 	return ErrFailed
 }
@@ -302,21 +282,15 @@ func metaListDatabases(s *session, ctx context.Context, m *metaCall) error {
 }
 
 // metaCluster handles \cluster: the members of the cluster as the server
-// reports them (id, address, role, term, commit and applied index,
-// reachability). It asks for SHOW CLUSTER and, if the server does not know
-// that statement, the chronos.nodes view.
+// reports them with SHOW CLUSTER (id, address, role, term, commit and
+// applied index, reachability). SHOW CLUSTER answers from the node's own
+// view, so it works even when the cluster has lost its quorum.
 func metaCluster(s *session, ctx context.Context, m *metaCall) error {
-	var t *Table
-	var err error
-	for _, q := range []string{"SHOW CLUSTER", "SELECT * FROM chronos.nodes"} {
-		t, err = s.query(ctx, q)
-		if err == nil || !catalogUnsupported(err) {
-			break
-		}
-	}
+	t, err := s.query(ctx, "SHOW CLUSTER")
 	if err != nil {
-		if catalogUnsupported(err) {
-			fmt.Fprintf(s.cfg.Stderr, "%s\\cluster: this server does not report cluster membership yet (neither SHOW CLUSTER nor chronos.nodes)\n", s.errPrefix())
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && (pgErr.Code == "42601" || pgErr.Code == "42704") {
+			fmt.Fprintf(s.cfg.Stderr, "%s\\cluster: the server does not know SHOW CLUSTER; is it a Chronos node?\n", s.errPrefix())
 		}
 		s.printError(err, "")
 		return ErrFailed

@@ -29,6 +29,11 @@
 //   - without a terminal, statements come from stdin, -c and -f, and
 //     Config.OnErrorStop ends the run at the first error.
 //
+// Passwords come from the connection string, Config.Password, or PGPASSWORD
+// and ~/.pgpass (read by pgx); when a server refuses the first connection
+// for want of one, Config.PromptPassword asks for it (TerminalPassword in
+// password.go reads it from the terminal without echo, as psql does).
+//
 // When the node the shell is connected to goes away, the shell says so,
 // connects to the next address it was given and replays the session's SET
 // commands there (conn.go). The statement that failed is not retried: it

@@ -39,6 +39,13 @@ type Config struct {
 	// Banner is printed on Stderr before the first prompt of an interactive
 	// session.
 	Banner string
+	// Password is used for connection strings that carry none; when empty,
+	// pgx takes PGPASSWORD or ~/.pgpass as psql does.
+	Password string
+	// PromptPassword, when set, is asked for the password of user when a
+	// server refuses the first connection because none was given (psql's
+	// prompt on a terminal). The answer is kept for later connections.
+	PromptPassword func(user string) (string, error)
 
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
@@ -81,6 +88,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := s.connectFirst(ctx, 0); err != nil {
 		return fmt.Errorf("connection failed: %w", err)
 	}
+	s.prompted = true
 	defer s.close()
 
 	if len(cfg.Actions) > 0 {
@@ -103,7 +111,8 @@ var errQuit = errors.New("quit")
 type session struct {
 	cfg       Config
 	conn      *pgx.Conn
-	addrIndex int // index in cfg.Addresses of the current connection
+	prompted  bool // PromptPassword was asked, so it is not asked again
+	addrIndex int  // index in cfg.Addresses of the current connection
 
 	// running is the connection executing a statement, for Ctrl-C.
 	running atomic.Pointer[pgconn.PgConn]
