@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chronos-db/chronos/engine/auth"
 	"github.com/chronos-db/chronos/engine"
+	"github.com/chronos-db/chronos/engine/auth"
 	"github.com/chronos-db/chronos/pgwire"
 )
 
