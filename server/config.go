@@ -49,8 +49,9 @@ type Config struct {
 	// the heap does not grow to GCPercent above the live data: a node
 	// holding 1,000,000 rows of (BIGINT, 100-byte TEXT) stays near 520 MB
 	// resident instead of 740 MB. It is soft: data that needs more memory
-	// still gets it, but then the collector runs almost continuously (up to
-	// half the CPU), so raise it for larger data. Zero means
+	// still gets it: once a second the server raises the limit to the live
+	// heap plus a quarter (at least 64 MiB more), so larger data does not
+	// make the collector run continuously. Zero means
 	// DefaultMemoryLimit; negative leaves the runtime's setting alone. The
 	// setting is process-wide.
 	MemoryLimit int64

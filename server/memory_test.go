@@ -49,3 +49,22 @@ func TestSetMemory(t *testing.T) {
 		})
 	}
 }
+
+func TestAdaptiveLimit(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		base, live, want int64
+	}{
+		{512 * mib, 0, 512 * mib},
+		{512 * mib, 350 * mib, 512 * mib},   // 1M rows of (bigint, 100-byte text): the base holds
+		{512 * mib, 448 * mib, 560 * mib},   // past the base: 448 plus a quarter
+		{512 * mib, 600 * mib, 750 * mib},   // larger data: live plus a quarter
+		{512 * mib, 2048 * mib, 2560 * mib}, // scale-10 pgbench and beyond
+		{100 * mib, 100 * mib, 164 * mib},   // small base: at least 64 MiB of headroom
+	}
+	for _, tt := range tests {
+		if got := adaptiveLimit(tt.base, tt.live); got != tt.want {
+			t.Errorf("adaptiveLimit(%d MiB, %d MiB) = %d MiB, want %d MiB", tt.base/mib, tt.live/mib, got/mib, tt.want/mib)
+		}
+	}
+}

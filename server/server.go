@@ -42,7 +42,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	log := cfg.Logger // the caller labels it (chronos node adds node=ID)
-	setMemory(cfg, log)
+	adaptMemory := setMemory(cfg, log)
 	if cfg.Clean {
 		if err := os.RemoveAll(cfg.DataDir); err != nil {
 			return nil, fmt.Errorf("server: clean %s: %w", cfg.DataDir, err)
@@ -99,6 +99,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	cluster.node.Store(node)
 
 	sctx, cancel := context.WithCancel(context.Background())
+	if adaptMemory {
+		go adjustMemoryLimit(sctx, cfg.MemoryLimit, time.Second, log)
+	}
 	s := &Server{
 		cfg:    cfg,
 		db:     db,
