@@ -448,24 +448,35 @@ func TestLogCompaction(t *testing.T) {
 	for i := range 400 {
 		s.propose(fmt.Sprintf("set k%d=%s", i, big))
 	}
-	// Checkpoints run in the background, so compaction may trail the
-	// last proposals a little.
-	waitFor(t, 5*time.Second, "a checkpoint after entry 300", func() bool { return s.n.Stats().SnapshotIndex >= 300 })
-	first, _ := s.n.storage.FirstIndex()
+	// Checkpoints run in the background, so compaction and purging may
+	// trail the last proposals a little. 400 entries of 4 KB is about
+	// 1.6 MB of log: 6 or more 256 KB segments unless purged.
+	var wals, snaps []string
+	purged := func() bool {
+		wals, _ = listSuffix(filepath.Join(dir, "raft", "wal"), ".wal")
+		snaps, _ = listSuffix(filepath.Join(dir, "raft", "snap"), ".snap")
+		return s.n.Stats().SnapshotIndex >= 300 && len(wals) <= 4 && len(snaps) <= keepSnapshots
+	}
+	// Two snapshots are kept, and the log from the older one on; small
+	// writes lead to the next checkpoints (spaced by checkpointGap).
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; !purged() && time.Now().Before(deadline); i++ {
+		s.propose(fmt.Sprintf("set small%d=x", i))
+		time.Sleep(2 * time.Millisecond)
+	}
 	st := s.n.Stats()
+	if st.SnapshotIndex < 300 || len(wals) > 4 || len(snaps) > keepSnapshots {
+		t.Errorf("snapshot at %d with %d WAL segments and %d snapshot files kept; want a checkpoint after entry 300 and old files purged",
+			st.SnapshotIndex, len(wals), len(snaps))
+	}
+	first, _ := s.n.storage.FirstIndex()
 	if first < st.SnapshotIndex-10 {
 		t.Errorf("snapshot at %d, in-memory log starts at %d; want compaction behind the checkpoint", st.SnapshotIndex, first)
 	}
-	wals, _ := listSuffix(filepath.Join(dir, "raft", "wal"), ".wal")
-	snaps, _ := listSuffix(filepath.Join(dir, "raft", "snap"), ".snap")
-	// 400 entries of 4 KB is about 1.6 MB of log: 6 or more 256 KB segments
-	// unless purged.
-	if len(wals) > 4 || len(snaps) > keepSnapshots {
-		t.Errorf("%d WAL segments and %d snapshot files kept; want old ones purged", len(wals), len(snaps))
-	}
+	want := s.sm.len()
 	s.crash()
 	s.start()
-	if s.sm.len() != 400 {
-		t.Errorf("%d keys after restart from a compacted log, want 400", s.sm.len())
+	if s.sm.len() != want {
+		t.Errorf("%d keys after restart from a compacted log, want %d", s.sm.len(), want)
 	}
 }

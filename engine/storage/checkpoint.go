@@ -126,10 +126,11 @@ func (s *Snapshot) WriteCheckpoint(dir string) error {
 			Columns: v.Columns, DependsOn: v.DependsOn})
 	}
 	cat.Roles = s.rolesToJSON()
-	data, err := json.MarshalIndent(cat, "  ", "  ")
+	compact, err := json.Marshal(cat)
 	if err != nil {
 		return fmt.Errorf("storage: checkpoint: %w", err)
 	}
+	data := indentJSON(compact, "  ", "  ")
 	if err := csvstore.Write(dir, s.applied, data, files); err != nil {
 		return fmt.Errorf("storage: checkpoint: %w", err)
 	}
