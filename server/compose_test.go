@@ -131,3 +131,44 @@ func TestDockerfile(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeTLSOverlay checks that docs/docker-compose.tls.yml keeps each
+// node's tested command and adds the TLS flags with that node's own
+// certificate, the CA and the mounted certificate directory.
+func TestComposeTLSOverlay(t *testing.T) {
+	data, err := os.ReadFile("../docs/docker-compose.tls.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Services map[string]struct {
+			Command []string `yaml:"command"`
+			Volumes []string `yaml:"volumes"`
+		} `yaml:"services"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		t.Fatalf("docs/docker-compose.tls.yml: %v", err)
+	}
+	ids := []string{"node1", "node2", "node3"}
+	addrs := map[string]string{}
+	for i, id := range ids {
+		addrs[id] = fmt.Sprintf("%s:%d", id, 8001+i)
+	}
+	for _, id := range ids {
+		s, ok := f.Services[id]
+		if !ok {
+			t.Fatalf("service %s missing", id)
+		}
+		want := append([]string{"node"}, nodeArgs(id, ids, addrs, "/data")...)
+		want = append(want, "--tls-cert", "/certs/"+id+".crt", "--tls-key", "/certs/"+id+".key",
+			"--peer-ca", "/certs/ca.crt", "--tls-required")
+		if !slices.Equal(s.Command, want) {
+			t.Errorf("%s: command\n%q\nwant\n%q", id, s.Command, want)
+		}
+		if !slices.Contains(s.Volumes, "./certs:/certs:ro") || !slices.Contains(s.Volumes, id+"-data:/data") {
+			t.Errorf("%s: volumes %v, want its data volume and ./certs read-only", id, s.Volumes)
+		}
+	}
+}
