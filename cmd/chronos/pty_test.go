@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chronos-db/chronos/cmd/chronos/internal/pgtest"
+	"github.com/chronos-db/chronos/server/servertest/pgtest"
 	"github.com/creack/pty"
 )
 

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/chronos-db/chronos/cmd/chronos/internal/pgtest"
+	"github.com/chronos-db/chronos/server/servertest/pgtest"
 )
 
 // The shell's integration tests run against a throwaway PostgreSQL server

@@ -1,6 +1,6 @@
-// Package pgtest starts a throwaway PostgreSQL server for the tests of the
-// chronos command and its shell, which compare their behaviour with the
-// real thing. It is test support only.
+// Package pgtest starts a throwaway PostgreSQL server for tests that
+// compare Chronos (the server, psql's output against it, the chronos shell)
+// with the real thing. It is test support only.
 package pgtest
 
 import (
