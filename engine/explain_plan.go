@@ -15,7 +15,7 @@ func (b *builder) planExplain(st *dialect.Statement, n *ast.ExplainStmt) (stmtPl
 	if n.Analyze {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN ANALYZE is not supported")
 	}
-	switch f := lowerASCII(n.Format); f {
+	switch f := types.FoldASCII(n.Format); f {
 	case "", "row", "text", "traditional":
 	default:
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "EXPLAIN format %s is not supported", n.Format)

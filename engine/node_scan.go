@@ -52,42 +52,11 @@ func (b *builder) buildScan(ls *scope, t *fromTree, conds []ast.ExprNode) (planN
 func (n *scanNode) columns() []colInfo { return n.cols }
 
 func (n *scanNode) run(st *execState, emit rowFunc) error {
-	t, ok := st.snap.Table(n.def.Name)
-	if !ok || t.Def() != n.def {
-		return sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", n.def.Name)
-	}
-	var ferr error
-	fn := func(r *storage.Row) bool {
-		if ferr = st.tick(); ferr != nil {
-			return false
-		}
-		if n.filter != nil {
-			v, err := n.filter.Eval(&st.ectx, r.Values)
-			if err != nil {
-				ferr = err
-				return false
-			}
-			if v != true {
-				return true
-			}
-		}
-		if ferr = emit(r.Values); ferr != nil {
-			return false
-		}
-		return true
-	}
-	fn, scanned := st.trackScan(t, n.path, fn)
-	defer scanned()
-	if n.path == nil {
-		t.Scan(fn)
-	} else if err := n.path.scan(st, t, fn); err != nil {
-		return err
-	}
-	return ferr
+	return n.scanRows(st, func(r *storage.Row) error { return emit(r.Values) })
 }
 
-// scanRows is the scan for UPDATE and DELETE: the same selection, but
-// handing over the stored rows themselves (IDs and versions).
+// scanRows runs the scan, handing each selected stored row (with its ID
+// and version, which UPDATE and DELETE need) to fn; run hands on its values.
 func (n *scanNode) scanRows(st *execState, fn func(*storage.Row) error) error {
 	t, ok := st.snap.Table(n.def.Name)
 	if !ok || t.Def() != n.def {

@@ -4,6 +4,7 @@ import (
 	"github.com/chronos-db/chronos/engine/dialect"
 	"github.com/chronos-db/chronos/engine/sqlerr"
 	"github.com/chronos-db/chronos/engine/storage"
+	"github.com/chronos-db/chronos/engine/types"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
@@ -55,7 +56,7 @@ func (b *builder) collectCTE(q *scope, d *cteDef, alias string, names []ast.CISt
 	// The CTE's own body sees only the WITH clauses around it.
 	saved := b.ctes
 	for i := len(b.ctes) - 1; i >= 0; i-- {
-		if b.ctes[i][lowerASCII(d.name)] == d {
+		if b.ctes[i][types.FoldASCII(d.name)] == d {
 			b.ctes = b.ctes[:i+1]
 			break
 		}

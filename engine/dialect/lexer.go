@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/chronos-db/chronos/engine/sqlerr"
+	"github.com/chronos-db/chronos/engine/types"
 )
 
 // tokKind is the kind of a lexical token.
@@ -73,23 +74,6 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
-
-// foldIdent folds an unquoted identifier to lower case the way PostgreSQL
-// does: ASCII letters only, so byte offsets do not move.
-func foldIdent(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }
 
 // lexer splits a query string into tokens following PostgreSQL's lexical
@@ -190,7 +174,7 @@ func (l *lexer) next() error {
 			j++
 		}
 		l.i = j
-		l.emit(token{kind: tkIdent, val: foldIdent(src[start:j]), pos: start, end: j})
+		l.emit(token{kind: tkIdent, val: types.FoldASCII(src[start:j]), pos: start, end: j})
 		return nil
 	case isDigit(c) || c == '.' && start+1 < len(src) && isDigit(src[start+1]):
 		l.number(start)

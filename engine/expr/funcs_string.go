@@ -62,7 +62,7 @@ func init() {
 		}},
 	)
 	register("bit_length", textFn(func(s string) (types.Value, error) { return int64(len(s)) * 8, nil }, types.Int4))
-	register("lower", textFn(func(s string) (types.Value, error) { return asciiLower(s), nil }, types.Text))
+	register("lower", textFn(func(s string) (types.Value, error) { return types.FoldASCII(s), nil }, types.Text))
 	register("upper", textFn(func(s string) (types.Value, error) { return asciiUpper(s), nil }, types.Text))
 	register("initcap", textFn(func(s string) (types.Value, error) { return initcap(s), nil }, types.Text))
 	register("reverse", textFn(func(s string) (types.Value, error) {

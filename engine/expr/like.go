@@ -114,7 +114,7 @@ type likeTok struct {
 
 func compileLike(p string, escape rune, fold bool) (*likeMatcher, error) {
 	if fold {
-		p = asciiLower(p)
+		p = types.FoldASCII(p)
 	}
 	m := &likeMatcher{fold: fold}
 	for i := 0; i < len(p); {
@@ -144,7 +144,7 @@ func compileLike(p string, escape rune, fold bool) (*likeMatcher, error) {
 
 func (m *likeMatcher) match(s string) bool {
 	if m.fold {
-		s = asciiLower(s)
+		s = types.FoldASCII(s)
 	}
 	return likeMatch(m.pat, s)
 }
@@ -262,24 +262,7 @@ func (e *regexpExpr) String() string {
 	return "(" + e.arg.String() + " " + e.op + " " + e.pattern.String() + ")"
 }
 
-// asciiLower folds ASCII letters only, as PostgreSQL does in the C locale
-// (Chronos's collation).
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
-
-// asciiUpper is asciiLower's counterpart.
+// asciiUpper is types.FoldASCII's counterpart: ASCII letters only.
 func asciiUpper(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'a' && c <= 'z' {
