@@ -50,11 +50,12 @@ type Node struct {
 	members *membership
 	trans   *transport // nil until the gRPC transport is set up
 
-	boot    uint64        // random per Start; part of every proposal ID
-	seq     atomic.Uint64 // last proposal sequence number used
-	waiters *proposalWaiters
-	applyW  *indexWait // released as the applied index grows
-	reads   *readLoop
+	boot      uint64        // random per Start; part of every proposal ID
+	seq       atomic.Uint64 // last proposal sequence number used
+	waiters   *proposalWaiters
+	deadlines *deadlines // Propose's deadlines
+	applyW    *indexWait // released as the applied index grows
+	reads     *readLoop
 
 	applied atomic.Uint64 // last entry index processed by the Ready loop
 	solo    atomic.Bool   // the applied configuration makes this node the only member (soleVoter)

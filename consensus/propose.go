@@ -37,9 +37,11 @@ func (n *Node) Propose(ctx context.Context, data []byte) (any, error) {
 	resc := n.waiters.register(id)
 	defer n.waiters.cancel(id)
 
-	tctx, cancel := context.WithTimeout(ctx, n.cfg.RequestTimeout)
-	defer cancel()
-	if err := n.propose(tctx, encodeEnvelope(id, data)); err != nil {
+	expired := n.deadlines.after(n.cfg.RequestTimeout)
+	pctx, cancel := n.proposeContext(ctx, expired)
+	err := n.propose(pctx, encodeEnvelope(id, data))
+	cancel()
+	if err != nil {
 		return nil, n.notProposed(ctx, err)
 	}
 	n.stats.proposals.Add(1)
@@ -47,14 +49,18 @@ func (n *Node) Propose(ctx context.Context, data []byte) (any, error) {
 	select {
 	case res := <-resc:
 		return n.result(res)
-	case <-tctx.Done():
+	case <-ctx.Done():
 		select {
 		case res := <-resc:
 			return n.result(res)
 		default:
 		}
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %w", ErrOutcomeUnknown, ctx.Err())
+		return nil, fmt.Errorf("%w: %w", ErrOutcomeUnknown, ctx.Err())
+	case <-expired:
+		select {
+		case res := <-resc:
+			return n.result(res)
+		default:
 		}
 		return nil, fmt.Errorf("%w: entry not applied within %s (%w)", ErrNoQuorum, n.cfg.RequestTimeout, ErrOutcomeUnknown)
 	case <-n.done:
@@ -66,6 +72,20 @@ func (n *Node) Propose(ctx context.Context, data []byte) (any, error) {
 		return nil, fmt.Errorf("%w (%w)", ErrStopped, ErrOutcomeUnknown)
 	}
 }
+
+// proposeContext is the context for handing an entry to raft, ending
+// when expired closes, and the function that releases it. While a leader is
+// known raft takes the entry at once, and a context on the shared deadline
+// channel serves; while none is known raft waits for one, and the wait must
+// end with ctx too, so that context is a real one with its own timer.
+func (n *Node) proposeContext(ctx context.Context, expired <-chan struct{}) (context.Context, context.CancelFunc) {
+	if n.lead.Load() != raft.None {
+		return expiringContext{Context: ctx, done: expired}, noCancel
+	}
+	return context.WithTimeout(ctx, n.cfg.RequestTimeout)
+}
+
+func noCancel() {}
 
 // superseded is the value failSuperseded delivers to a waiter instead of
 // Apply's result.

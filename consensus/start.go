@@ -41,6 +41,7 @@ func Start(ctx context.Context, cfg Config, sm StateMachine) (*Node, error) {
 		members:   newMembership(cfg.Dir),
 		boot:      randomUint64(),
 		waiters:   newProposalWaiters(),
+		deadlines: newDeadlines(),
 		smApplied: sm.AppliedIndex(),
 		readyc:    make(chan struct{}),
 		stopc:     make(chan struct{}),
