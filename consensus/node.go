@@ -39,6 +39,22 @@ type StateMachine interface {
 	Restore(index uint64, data []byte) error
 }
 
+// Entry is a committed normal entry's index and payload, as BatchApplier
+// receives it.
+type Entry struct {
+	Index uint64
+	Data  []byte
+}
+
+// BatchApplier is a StateMachine that applies a run of committed entries at
+// once, for instance to share work between them. ApplyBatch must be
+// equivalent to calling Apply on each in order, and returns their results;
+// the Node delivers them only after it returns, so the state machine may
+// make the entries' effects visible all together at the end.
+type BatchApplier interface {
+	ApplyBatch(entries []Entry) []any
+}
+
 // Node is one running raft member. Its methods are safe for concurrent use.
 type Node struct {
 	cfg     Config
@@ -54,8 +70,12 @@ type Node struct {
 	seq       atomic.Uint64 // last proposal sequence number used
 	waiters   *proposalWaiters
 	deadlines *deadlines // Propose's deadlines
-	applyW    *indexWait // released as the applied index grows
-	reads     *readLoop
+
+	// Scratch space of applyCommitted, reused between calls (one at a time).
+	applyRun     []pendingApply
+	applyEntries []Entry
+	applyW       *indexWait // released as the applied index grows
+	reads        *readLoop
 
 	applied atomic.Uint64 // last entry index processed by the Ready loop
 	solo    atomic.Bool   // the applied configuration makes this node the only member (soleVoter)
@@ -477,6 +497,7 @@ func (n *Node) applyCommitted(ents []raftpb.Entry) error {
 	if len(ents) == 0 {
 		return nil
 	}
+	run := n.applyRun[:0]
 	for i := range ents {
 		e := &ents[i]
 		if e.Term > n.appliedTerm {
@@ -492,14 +513,10 @@ func (n *Node) applyCommitted(ents []raftpb.Entry) error {
 			if err != nil {
 				return fmt.Errorf("consensus: entry %d: %w", e.Index, err)
 			}
-			res := n.sm.Apply(e.Index, payload)
-			n.smApplied = e.Index
-			n.appliedBytes += uint64(len(e.Data))
-			n.stats.applied.Add(1)
-			if id.node == n.cfg.ID && id.boot == n.boot {
-				n.waiters.trigger(id, res)
-			}
+			run = append(run, pendingApply{Entry{Index: e.Index, Data: payload}, id, len(e.Data)})
 		case raftpb.EntryConfChange:
+			n.applyRunOf(run)
+			run = run[:0]
 			var cc raftpb.ConfChange
 			if err := cc.Unmarshal(e.Data); err != nil {
 				return fmt.Errorf("consensus: conf change entry %d: %w", e.Index, err)
@@ -508,6 +525,8 @@ func (n *Node) applyCommitted(ents []raftpb.Entry) error {
 				return err
 			}
 		case raftpb.EntryConfChangeV2:
+			n.applyRunOf(run)
+			run = run[:0]
 			var cc raftpb.ConfChangeV2
 			if err := cc.Unmarshal(e.Data); err != nil {
 				return fmt.Errorf("consensus: conf change entry %d: %w", e.Index, err)
@@ -517,8 +536,52 @@ func (n *Node) applyCommitted(ents []raftpb.Entry) error {
 			}
 		}
 	}
+	n.applyRunOf(run)
+	clear(run)
+	n.applyRun = run[:0]
 	n.setApplied(ents[len(ents)-1].Index)
 	return nil
+}
+
+// pendingApply is a normal entry collected by applyCommitted, with what it
+// needs to deliver the result.
+type pendingApply struct {
+	entry Entry
+	id    proposalID
+	size  int // the entry's size in the log
+}
+
+// applyRunOf applies a run of consecutive normal entries, in one call when
+// the state machine is a BatchApplier, and then delivers their results to
+// the proposals waiting here.
+func (n *Node) applyRunOf(run []pendingApply) {
+	if len(run) == 0 {
+		return
+	}
+	var results []any
+	if ba, ok := n.sm.(BatchApplier); ok {
+		entries := n.applyEntries[:0]
+		for i := range run {
+			entries = append(entries, run[i].entry)
+		}
+		results = ba.ApplyBatch(entries)
+		clear(entries)
+		n.applyEntries = entries[:0]
+	} else {
+		results = make([]any, len(run))
+		for i := range run {
+			results[i] = n.sm.Apply(run[i].entry.Index, run[i].entry.Data)
+		}
+	}
+	for i := range run {
+		p := &run[i]
+		n.smApplied = p.entry.Index
+		n.appliedBytes += uint64(p.size)
+		n.stats.applied.Add(1)
+		if p.id.node == n.cfg.ID && p.id.boot == n.boot {
+			n.waiters.trigger(p.id, results[i])
+		}
+	}
 }
 
 // supersedeGraceTicks is how many ticks after the first entry of a new

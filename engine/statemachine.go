@@ -38,6 +38,53 @@ func (db *DB) Apply(index uint64, data []byte) any {
 	return db.store.Apply(index, cmd)
 }
 
+// Entry is a committed entry for ApplyBatch: its raft index and payload.
+type Entry struct {
+	Index uint64
+	Data  []byte
+}
+
+// ApplyBatch applies committed entries in order, as Apply on each would,
+// and returns their results. Consecutive commands reach the store in one
+// storage.Store.ApplyBatch, which clones the tables they change once for
+// all of them; a COPY staging entry is applied on its own between them.
+func (db *DB) ApplyBatch(entries []Entry) []any {
+	results := make([]any, len(entries))
+	run := make([]storage.Entry, 0, len(entries))
+	at := make([]int, 0, len(entries)) // run[j] is entries[at[j]]
+	flush := func() {
+		for j, res := range db.store.ApplyBatch(run) {
+			if results[at[j]] == nil {
+				results[at[j]] = res
+			}
+		}
+		run, at = run[:0], at[:0]
+	}
+	for i, e := range entries {
+		var cmd storage.Command = &storage.Noop{}
+		switch {
+		case len(e.Data) == 0:
+		case e.Data[0] == stageTag:
+			flush()
+			results[i] = db.applyStage(e.Index, e.Data)
+			continue
+		default:
+			db.expireStagedAt(e.Index)
+			c, err := storage.DecodeCommand(e.Data)
+			if err != nil {
+				db.logger.Error("engine: undecodable log entry", "index", e.Index, "err", err)
+				results[i] = storage.Result{Err: sqlerr.New(sqlerr.InternalError, "log entry %d cannot be decoded: %v", e.Index, err)}
+			} else {
+				cmd = c
+			}
+		}
+		run = append(run, storage.Entry{Index: e.Index, Cmd: cmd})
+		at = append(at, i)
+	}
+	flush()
+	return results
+}
+
 // Checkpoint writes the current state to the DB's directory as CSV files
 // and returns the index it covers.
 //

@@ -90,7 +90,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		RequestTimeout:    cfg.RequestTimeout,
 		Logger:            log,
 		DialOptions:       peerDial,
-	}, db)
+	}, stateMachine{db})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("server: %w", err)

@@ -51,6 +51,11 @@ func (s *Store) AppliedIndex() uint64 { return s.cur.Load().applied }
 func (s *Store) Apply(index uint64, cmd Command) Result {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.applyLocked(index, cmd)
+}
+
+// applyLocked is Apply with s.mu held.
+func (s *Store) applyLocked(index uint64, cmd Command) Result {
 	base := s.cur.Load()
 	if index <= base.applied {
 		return Result{Err: sqlerr.New(sqlerr.InternalError,

@@ -23,6 +23,9 @@ type tx struct {
 	firstVersion map[rowRef]uint64
 	// buf is scratch space for index keys.
 	buf []byte
+	// undo is set when the tx applies a batch of commands (ApplyBatch):
+	// it records the current command's changes to reverse them if it fails.
+	undo *undoLog
 }
 
 type rowRef struct {

@@ -58,7 +58,7 @@ func (tx *tx) insert(t *Table, op *Op) (*Row, error) {
 		if c < 0 || c >= len(def.Columns) || !def.Columns[c].Serial {
 			return nil, internalf("column %d of %q is not serial", c, def.Name)
 		}
-		v, err := t.nextval(c)
+		v, err := tx.nextval(t, c)
 		if err != nil {
 			return nil, err
 		}
@@ -71,12 +71,11 @@ func (tx *tx) insert(t *Table, op *Op) (*Row, error) {
 	if err := checkNotNull(def, vals); err != nil {
 		return nil, err
 	}
-	t.lastRowID++
-	row := &Row{ID: t.lastRowID, Version: tx.index, Values: vals}
+	row := &Row{ID: tx.nextRowID(t), Version: tx.index, Values: vals}
 	if err := tx.addIndexEntries(t, row); err != nil {
 		return nil, err
 	}
-	t.putRow(row)
+	tx.putRow(t, row)
 	return row, nil
 }
 
@@ -106,9 +105,9 @@ func (tx *tx) delete(t *Table, op *Op) (*Row, error) {
 	}
 	for i := range t.def.Indexes {
 		key, _ := entryKey(&tx.buf, t.def, &t.def.Indexes[i], old)
-		t.indexes[i].Delete(indexItem{key: key})
+		tx.deleteIndexEntry(t, i, key)
 	}
-	t.rows.Delete(rowItem{id: old.ID})
+	tx.deleteRow(t, old.ID)
 	return old, nil
 }
 
@@ -168,7 +167,7 @@ func (tx *tx) addIndexEntries(t *Table, row *Row) error {
 		// A replaced entry is a duplicate; the tree is then discarded with
 		// the whole command, so one descent does both the check and the
 		// insert.
-		if _, dup := t.indexes[i].ReplaceOrInsert(indexItem{key: key, id: row.ID}); dup && unique {
+		if dup := tx.putIndexEntry(t, i, indexItem{key: key, id: row.ID}); dup && unique {
 			return errDuplicateKey(t.def, ix, row.Values)
 		}
 	}
@@ -181,18 +180,17 @@ func (tx *tx) addIndexEntries(t *Table, row *Row) error {
 func (tx *tx) replaceRow(t *Table, old, row *Row) error {
 	for i := range t.def.Indexes {
 		ix := &t.def.Indexes[i]
-		tree := t.indexes[i]
 		oldKey, _ := entryKey(&tx.buf, t.def, ix, old)
 		key, unique := entryKey(&tx.buf, t.def, ix, row)
 		if key == oldKey {
 			continue
 		}
-		tree.Delete(indexItem{key: oldKey})
-		if _, dup := tree.ReplaceOrInsert(indexItem{key: key, id: row.ID}); dup && unique {
+		tx.deleteIndexEntry(t, i, oldKey)
+		if dup := tx.putIndexEntry(t, i, indexItem{key: key, id: row.ID}); dup && unique {
 			return errDuplicateKey(t.def, ix, row.Values)
 		}
 	}
-	t.putRow(row)
+	tx.putRow(t, row)
 	return nil
 }
 

@@ -1,0 +1,117 @@
+package storage
+
+// undoLog records how to reverse the changes the command being applied has
+// made to tables a batch owns (ApplyBatch): a command that fails must leave
+// them as they were before it, and unlike a lone command's tx, a batch
+// cannot simply drop its clones, which hold the commands before it.
+type undoLog struct {
+	steps []undoStep
+}
+
+// undoKind tells what an undoStep restores.
+type undoKind uint8
+
+const (
+	undoRow       undoKind = iota // an entry of the rows tree
+	undoIndex                     // an entry of index pos
+	undoLastRowID                 // the table's lastRowID
+	undoSeq                       // serial column pos's sequence
+)
+
+// undoStep restores one changed thing: a tree entry at key (id for rows,
+// key for indexes) to what was there before (had, row or entry), or a
+// counter to old.
+type undoStep struct {
+	t     *Table
+	kind  undoKind
+	pos   int
+	had   bool
+	id    uint64
+	key   string
+	row   rowItem
+	entry indexItem
+	old   uint64
+}
+
+// reset forgets the steps of the previous command.
+func (u *undoLog) reset() { clear(u.steps); u.steps = u.steps[:0] }
+
+// rollback reverses every recorded step, newest first.
+func (u *undoLog) rollback() {
+	for i := len(u.steps) - 1; i >= 0; i-- {
+		s := &u.steps[i]
+		switch s.kind {
+		case undoRow:
+			if s.had {
+				s.t.rows.ReplaceOrInsert(s.row)
+			} else {
+				s.t.rows.Delete(rowItem{id: s.id})
+			}
+		case undoIndex:
+			if s.had {
+				s.t.indexes[s.pos].ReplaceOrInsert(s.entry)
+			} else {
+				s.t.indexes[s.pos].Delete(indexItem{key: s.key})
+			}
+		case undoLastRowID:
+			s.t.lastRowID = s.old
+		case undoSeq:
+			s.t.seqs[s.pos] = int64(s.old)
+		}
+	}
+	u.reset()
+}
+
+// The mutations of write.go go through these tx methods, which record
+// their undo steps when the tx applies a batch.
+
+// putRow stores r in t's rows tree, replacing the row with its ID.
+func (tx *tx) putRow(t *Table, r *Row) {
+	old, had := t.rows.ReplaceOrInsert(rowItem{id: r.ID, row: r})
+	if tx.undo != nil {
+		tx.undo.steps = append(tx.undo.steps, undoStep{t: t, kind: undoRow, id: r.ID, had: had, row: old})
+	}
+}
+
+// deleteRow removes row id from t's rows tree.
+func (tx *tx) deleteRow(t *Table, id uint64) {
+	old, had := t.rows.Delete(rowItem{id: id})
+	if tx.undo != nil {
+		tx.undo.steps = append(tx.undo.steps, undoStep{t: t, kind: undoRow, id: id, had: had, row: old})
+	}
+}
+
+// putIndexEntry stores e in t's index pos and reports whether it replaced
+// an entry with the same key.
+func (tx *tx) putIndexEntry(t *Table, pos int, e indexItem) (replaced bool) {
+	old, had := t.indexes[pos].ReplaceOrInsert(e)
+	if tx.undo != nil {
+		tx.undo.steps = append(tx.undo.steps, undoStep{t: t, kind: undoIndex, pos: pos, key: e.key, had: had, entry: old})
+	}
+	return had
+}
+
+// deleteIndexEntry removes key from t's index pos.
+func (tx *tx) deleteIndexEntry(t *Table, pos int, key string) {
+	old, had := t.indexes[pos].Delete(indexItem{key: key})
+	if tx.undo != nil {
+		tx.undo.steps = append(tx.undo.steps, undoStep{t: t, kind: undoIndex, pos: pos, key: key, had: had, entry: old})
+	}
+}
+
+// nextRowID hands out t's next row ID.
+func (tx *tx) nextRowID(t *Table) uint64 {
+	if tx.undo != nil {
+		tx.undo.steps = append(tx.undo.steps, undoStep{t: t, kind: undoLastRowID, old: t.lastRowID})
+	}
+	t.lastRowID++
+	return t.lastRowID
+}
+
+// nextval advances serial column c's sequence of t and returns its value.
+func (tx *tx) nextval(t *Table, c int) (int64, error) {
+	if tx.undo != nil {
+		tx.undo.steps = append(tx.undo.steps, undoStep{t: t, kind: undoSeq, pos: c, old: uint64(t.seqs[c])})
+	}
+	return t.nextval(c)
+}
