@@ -138,7 +138,7 @@ func TestApplyBatchRollsBackAFailedCommand(t *testing.T) {
 		{start + 2, &Write{Ops: []Op{
 			user(4, "dave", "d@x", nil),
 			{Kind: OpDelete, Table: "users", RowID: 1, Version: start}, // alice, at her version
-			user(3, "again", nil, nil), // duplicate key: the whole write fails
+			user(3, "again", nil, nil),                                 // duplicate key: the whole write fails
 		}}},
 		{start + 3, &Write{Ops: []Op{user(5, "erin", nil, nil)}}},
 	})
