@@ -89,11 +89,11 @@ func needsQuotes(s string) bool {
 	if s == "" || s == `\.` {
 		return true
 	}
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ',', '"', '\r', '\n':
-			return true
-		}
+	// Four vectorized scans beat one byte-by-byte loop on values of any
+	// length worth caring about (checkpoints write every value here).
+	if strings.IndexByte(s, ',') >= 0 || strings.IndexByte(s, '"') >= 0 ||
+		strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 {
+		return true
 	}
 	// A leading byte order mark would be taken for the file's own at the
 	// start of a file.

@@ -290,3 +290,20 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkWrite writes the rows of a checkpoint of pgbench's tables: a
+// BIGINT and a 100-byte text value that needs no quotes.
+func BenchmarkWrite(b *testing.B) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	rec := []Field{Str("1234567"), Str(strings.Repeat("v", 100))}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if i%10000 == 0 {
+			buf.Reset()
+		}
+		if err := w.Write(rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
