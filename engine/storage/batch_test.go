@@ -56,7 +56,17 @@ func randomCommand(r *rand.Rand, s *Snapshot) Command {
 		for i := range ops {
 			ops[i] = op()
 		}
-		return &Write{Ops: ops}
+		// A transaction's reads, as of this state; later commands of the
+		// same batch may invalidate them.
+		var reads []Read
+		if r.IntN(3) == 0 {
+			reads = append(reads, Read{Table: "users", Version: s.AppliedIndex(), Rows: uint64(len(rows))})
+		}
+		if len(rows) > 0 && r.IntN(3) == 0 {
+			row := rows[r.IntN(len(rows))]
+			reads = append(reads, Read{Table: "users", RowID: row.ID, Version: row.Version})
+		}
+		return &Write{Ops: ops, Reads: reads}
 	}
 }
 

@@ -26,10 +26,11 @@ package storage
 //     can only show as fewer rows). It costs a pass over the table's rows,
 //     which the transaction's own scan already paid.
 
-// validateReads checks w's reads against the state before w.
+// validateReads checks w's reads against the state before w: tx.snap(),
+// which in a batch (ApplyBatch) holds the commands before w in its run.
 func (tx *tx) validateReads(reads []Read) error {
 	for _, r := range reads {
-		t, ok := tx.base.tables[r.Table]
+		t, ok := tx.snap().tables[r.Table]
 		if !ok {
 			return errSerialization()
 		}
