@@ -40,11 +40,29 @@ type conn struct {
 	unflushed  int    // bytes sent since the last flush, roughly
 	rowBuf     []byte // scratch space for encoding a DataRow
 	writeErr   error  // the first failed write; the connection is finished
-	// frames is the reader goroutine's channel while serve runs; COPY
-	// FROM STDIN reads from it in the middle of a message (copy.go).
-	// readErr is a failed read (or Terminate) seen there, for serve.
-	frames  <-chan readResult
+	// frames is the reader goroutine's channel of batches while serve
+	// runs, and pending what is left of the batch last received from it
+	// (reader.go); COPY FROM STDIN reads them in the middle of a message
+	// (copy.go). readErr is a failed read (or Terminate) seen there, for
+	// serve.
+	frames  <-chan []readResult
+	pending []readResult
 	readErr error
+	// detached is serve's context without its cancellation, the parent of
+	// every statement's context (runStatement).
+	detached context.Context
+	// idle is the idle-in-transaction timer, made at its first use and
+	// reused (tls.go).
+	idle *time.Timer
+	// Messages reused for every result (Send encodes them at once).
+	rfq      pgproto3.ReadyForQuery
+	complete pgproto3.CommandComplete
+	dataRow  pgproto3.DataRow
+	rowEnds  []int
+	desc     lastDescription
+	// sparePortal is the unnamed portal of the last cycle, recycled by
+	// the next Bind to it (extended.go).
+	sparePortal *portal
 
 	// drainC is closed by drain and never sent on; the serve loop selects
 	// on it between messages.
@@ -102,14 +120,6 @@ func (c *conn) run(ctx context.Context) {
 	c.serve(ctx)
 }
 
-// readResult is what the reader goroutine hands to the serve loop.
-type readResult struct {
-	frame frame
-	// err ends the connection: an *sqlerr.Error is a protocol violation to
-	// report, anything else a read failure.
-	err error
-}
-
 // serve runs the message loop of an established session: one message at a
 // time, through the flat switch of handle. It ends when
 //
@@ -127,74 +137,51 @@ type readResult struct {
 // A CancelRequest does not end it: it cancels the running statement's
 // context and the statement fails with 57014.
 //
-// The reader goroutine feeds frames so that reading never waits on SQL and
-// the loop can notice a drain while idle. serve stops it on return by
-// closing stop and the socket, and waits for it.
+// The reader goroutine (reader.go) feeds frames, in batches of what
+// arrived together, so that reading never waits on SQL and the loop can
+// notice a drain while idle; a drain still wins over every frame not yet
+// handled. serve stops the reader on return by closing stop and the
+// socket, and waits for it.
 func (c *conn) serve(ctx context.Context) {
-	frames := make(chan readResult) // sent by readLoop, received here, never closed
-	stop := make(chan struct{})     // closed here when serve returns
+	frames := make(chan []readResult) // sent by readLoop, received here, never closed
+	stop := make(chan struct{})       // closed here when serve returns
 	readerDone := make(chan struct{})
 	c.frames = frames
+	c.detached = context.WithoutCancel(ctx)
 	go c.readLoop(frames, stop, readerDone)
 	defer func() {
 		close(stop)
 		c.nc.Close()
 		<-readerDone
+		c.stopIdleTimer()
 	}()
 	for {
-		// A drain wins over pipelined messages.
-		select {
-		case <-c.drainC:
-			c.sendFatal(errAdminShutdown)
-			return
-		default:
+		var idle <-chan time.Time
+		if len(c.pending) == 0 {
+			idle = c.idleTimer()
 		}
-		idle, stopIdle := c.idleTimer()
-		select {
-		case <-c.drainC:
-			stopIdle()
+		r, drained, idled := c.nextFrame(idle)
+		if idle != nil {
+			c.stopIdleTimer()
+		}
+		switch {
+		case drained:
 			c.sendFatal(errAdminShutdown)
 			return
-		case <-idle:
+		case idled:
 			c.sendFatal(errIdleInTransaction)
 			return
-		case r := <-frames:
-			stopIdle()
-			if r.err != nil {
-				c.readFailed(r.err)
-				return
-			}
-			if !c.handle(ctx, r.frame) {
-				return
-			}
-			if c.readErr != nil {
-				if c.readErr != errTerminated {
-					c.readFailed(c.readErr)
-				}
-				return
-			}
-		}
-	}
-}
-
-// readLoop is the connection's reader. It reads frames and sends them on
-// frames until a read fails or Terminate arrives (the failure or the
-// Terminate is the last thing it sends), or until stop is closed. It closes
-// done when it returns.
-func (c *conn) readLoop(frames chan<- readResult, stop <-chan struct{}, done chan<- struct{}) {
-	defer close(done)
-	limit := c.srv.maxMessageSize()
-	for {
-		f, err := readFrame(c.rd, limit)
-		select {
-		case frames <- readResult{frame: f, err: err}:
-		case <-stop:
+		case r.err != nil:
+			c.readFailed(r.err)
 			return
 		}
-		if err != nil {
+		if !c.handle(ctx, r.frame) {
 			return
 		}
-		if _, ok := f.msg.(*pgproto3.Terminate); ok {
+		if c.readErr != nil {
+			if c.readErr != errTerminated {
+				c.readFailed(c.readErr)
+			}
 			return
 		}
 	}
@@ -322,7 +309,11 @@ func (c *conn) handleMalformed(f frame) bool {
 // context keeps ctx's values but not its cancellation: a server context
 // that ends drains the session instead.
 func (c *conn) runStatement(ctx context.Context, fn func(context.Context) error) error {
-	sctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	parent := c.detached
+	if parent == nil {
+		parent = context.WithoutCancel(ctx)
+	}
+	sctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	c.mu.Lock()
 	if c.mu.draining {

@@ -76,8 +76,9 @@ func copyFormats(n int, binary bool) (overall byte, cols []uint16) {
 }
 
 // runCopyIn runs copy-in mode for ci and returns the statement's result.
-// It reads the client's messages itself, from the reader goroutine's
-// channel; a failed read is kept in readErr for the message loop.
+// It reads the client's messages itself, from the reader goroutine (the
+// rest of the current batch first); a failed read is kept in readErr for
+// the message loop.
 func (c *conn) runCopyIn(ci CopyIn) (Result, error) {
 	overall, cols := copyFormats(ci.Columns(), ci.Binary())
 	c.be.Send(&pgproto3.CopyInResponse{OverallFormat: overall, ColumnFormatCodes: cols})
@@ -89,12 +90,10 @@ func (c *conn) runCopyIn(ci CopyIn) (Result, error) {
 		bin = &binaryCopyReader{types: ci.ColumnTypes()}
 	}
 	for {
-		var r readResult
-		select {
-		case <-c.drainC:
+		r, drained, _ := c.nextFrame(nil)
+		if drained {
 			_ = ci.Fail("server shutting down")
 			return Result{}, errAdminShutdown
-		case r = <-c.frames:
 		}
 		if r.err != nil {
 			c.readErr = r.err

@@ -18,8 +18,9 @@
 //	security.go  Security: methods, RoleLookup, TLS, limits
 //	tls.go       SSLRequest answered 'S' and the handshake, the connection
 //	             limit (53300), the idle-in-transaction timeout (25P03)
-//	conn.go      one connection: reader goroutine, serve loop, the message
-//	             switch, statement contexts (cancel, drain), panic recovery
+//	conn.go      one connection: serve loop, the message switch,
+//	             statement contexts (cancel, drain), panic recovery
+//	reader.go    the reader goroutine: frames handed over in batches
 //	frame.go     reading frames: length limits, decoding into pgproto3 types
 //	query.go     the simple protocol (Query) and ReadyForQuery
 //	extended.go  the extended protocol: statements, portals, skip-to-Sync
@@ -112,7 +113,9 @@
 // side, the Session, and the statement and portal maps. After startup a
 // reader goroutine reads and decodes frames and hands them over an
 // unbuffered channel, so that reading never waits on SQL and the serving
-// goroutine can notice Shutdown while the client is idle. Frames are read
+// goroutine can notice Shutdown while the client is idle; the frames that
+// arrived together go over as one batch (Bind, Execute and Sync cost one
+// wake-up). Frames are read
 // by frame.go rather than by pgproto3.Backend.Receive, whose messages are
 // only valid until the next read and which reserves a body's claimed length
 // before reading it. The only ways into a connection from outside are

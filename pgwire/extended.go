@@ -145,9 +145,26 @@ func (c *conn) handleBind(m *pgproto3.Bind) error {
 	if err != nil {
 		return err
 	}
-	c.portals[m.DestinationPortal] = &portal{stmt: stmt, params: params, cols: cols, formats: formats}
+	p := c.sparePortal
+	if p == nil || m.DestinationPortal != "" {
+		p = new(portal)
+	} else {
+		c.sparePortal = nil
+	}
+	*p = portal{stmt: stmt, params: params, cols: cols, formats: formats}
+	c.portals[m.DestinationPortal] = p
 	c.be.Send(&pgproto3.BindComplete{})
 	return nil
+}
+
+// recyclePortal keeps the unnamed portal, emptied, for the next Bind to
+// it; the caller then drops it from the portals. Nothing else keeps a
+// *portal across messages.
+func (c *conn) recyclePortal() {
+	if p := c.portals[""]; p != nil {
+		*p = portal{}
+		c.sparePortal = p
+	}
 }
 
 // resultFormats normalizes Bind's result format codes (none: all text; one:
@@ -194,7 +211,7 @@ func (c *conn) handleDescribe(m *pgproto3.Describe) error {
 		}
 		c.be.Send(&pgproto3.ParameterDescription{ParameterOIDs: oids})
 		if cols := stmt.Columns(); cols != nil {
-			c.be.Send(rowDescription(cols, nil))
+			c.sendRowDescription(cols, nil)
 		} else {
 			c.be.Send(&pgproto3.NoData{})
 		}
@@ -204,7 +221,7 @@ func (c *conn) handleDescribe(m *pgproto3.Describe) error {
 			return err
 		}
 		if p.cols != nil {
-			c.be.Send(rowDescription(p.cols, p.formats))
+			c.sendRowDescription(p.cols, p.formats)
 		} else {
 			c.be.Send(&pgproto3.NoData{})
 		}
@@ -266,7 +283,7 @@ func (c *conn) handleExecute(ctx context.Context, m *pgproto3.Execute) error {
 		if p.complete {
 			return sqlerr.New(sqlerr.ObjectNotInPrerequisiteState, "portal \"%s\" cannot be run", m.Portal)
 		}
-		c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(r.Tag)})
+		c.sendCommandComplete(r.Tag)
 		p.complete = true
 		return nil
 	}
@@ -291,7 +308,7 @@ func (c *conn) handleExecute(ctx context.Context, m *pgproto3.Execute) error {
 	if p.suspended || p.complete {
 		tag = retag(tag, len(rows))
 	}
-	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
+	c.sendCommandComplete(tag)
 	p.complete = true
 	return nil
 }

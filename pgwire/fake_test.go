@@ -28,6 +28,10 @@ import (
 //	panic                  panics
 //	set NAME = VALUE       changes a reported parameter
 //	notice TEXT            a result with one notice, tag "DO"
+//	copy                   COPY FROM STDIN of one text column: the data is
+//	                       kept (fakeEngine.copied), tag "COPY <lines>"
+//	block                  signals sleeping (if set), then waits for
+//	                       release, ignoring its context; tag "BLOCK"
 //
 // In a failed transaction everything but commit and rollback fails with
 // 25P02, as in PostgreSQL.
@@ -37,11 +41,15 @@ type fakeEngine struct {
 	// noSleep makes sleep fail at once (57014) instead of waiting, for
 	// fuzzing.
 	noSleep bool
+	// release lets a block statement end.
+	release chan struct{}
 
 	mu struct {
 		sync.Mutex
 		open   int                      // sessions not yet closed
 		params map[uint32]StartupParams // by process ID
+		copied []string                 // the data of each finished copy
+		failed []string                 // the reason of each failed copy
 	}
 }
 
@@ -174,7 +182,7 @@ func (s *fakeSession) prepare(text string, declared []types.OID) (*fakeStmt, err
 		return st, st.parseSelect(arg, declared)
 	case "generate":
 		st.cols = []Column{{Name: "n", Type: types.Int8, TableOID: 16384, AttrNum: 1}}
-	case "insert", "begin", "commit", "rollback", "fail", "oops", "fatal", "sleep", "panic", "set", "notice":
+	case "insert", "copy", "block", "begin", "commit", "rollback", "fail", "oops", "fatal", "sleep", "panic", "set", "notice":
 	default:
 		return nil, sqlerr.New(sqlerr.SyntaxError, "syntax error at or near \"%s\"", verb).WithPosition(1)
 	}
@@ -345,6 +353,14 @@ func (st *fakeStmt) Execute(ctx context.Context, params []types.Value) (Result, 
 		return Result{Tag: "SET"}, nil
 	case "notice":
 		return Result{Tag: "DO", Notices: []string{st.arg}}, nil
+	case "copy":
+		return Result{CopyIn: &fakeCopyIn{e: s.e}}, nil
+	case "block":
+		if s.e.sleeping != nil {
+			s.e.sleeping <- struct{}{}
+		}
+		<-s.e.release
+		return Result{Tag: "BLOCK"}, nil
 	}
 	return Result{}, fmt.Errorf("unreachable verb %q", st.verb)
 }
@@ -408,4 +424,42 @@ func decimal(s string) *apd.Decimal {
 		panic(err)
 	}
 	return d
+}
+
+// fakeCopyIn is the CopyIn of the copy statement.
+type fakeCopyIn struct {
+	e    *fakeEngine
+	data []byte
+}
+
+func (ci *fakeCopyIn) Columns() int                 { return 1 }
+func (ci *fakeCopyIn) Binary() bool                 { return false }
+func (ci *fakeCopyIn) ColumnTypes() []types.T       { return []types.T{types.Text} }
+func (ci *fakeCopyIn) WriteRow([]types.Value) error { return errors.New("not binary") }
+
+func (ci *fakeCopyIn) Write(data []byte) error {
+	ci.data = append(ci.data, data...)
+	return nil
+}
+
+func (ci *fakeCopyIn) Done() (Result, error) {
+	ci.e.mu.Lock()
+	defer ci.e.mu.Unlock()
+	ci.e.mu.copied = append(ci.e.mu.copied, string(ci.data))
+	return Result{Tag: fmt.Sprintf("COPY %d", strings.Count(string(ci.data), "\n"))}, nil
+}
+
+func (ci *fakeCopyIn) Fail(reason string) error {
+	ci.e.mu.Lock()
+	defer ci.e.mu.Unlock()
+	ci.e.mu.failed = append(ci.e.mu.failed, reason)
+	return sqlerr.New(sqlerr.QueryCanceled, "COPY from stdin failed: %s", reason)
+}
+
+// copies returns the data of the finished copies and the reasons of the
+// failed ones.
+func (e *fakeEngine) copies() (copied, failed []string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.mu.copied...), append([]string(nil), e.mu.failed...)
 }

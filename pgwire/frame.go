@@ -145,32 +145,130 @@ func bodyLimit(typ byte, maxMessage int) int {
 	return min(smallMessageLimit, maxMessage) - 4
 }
 
-// readFrame reads and decodes one message. An *sqlerr.Error return is a
+// Slab sizes of frameReader.
+const (
+	// smallBody is the largest body carved from a body slab.
+	smallBody = 512
+	// bodySlab is the size of a body slab.
+	bodySlab = 8 << 10
+	// messageSlab is how many messages of a type a message slab holds.
+	messageSlab = 32
+)
+
+// frameReader reads frames. Small bodies, and the messages that every
+// prepared-statement execution sends (Bind, Execute), are carved from
+// slabs that are only ever appended to: a frame then mostly costs no
+// allocation of its own, and still owns its bytes, since no part of a slab
+// is handed out twice (pgproto3's Decode methods keep slices of the body:
+// Bind's parameters, CopyData's data). A slab lives as long as anything
+// handed out of it.
+type frameReader struct {
+	rd *bufio.Reader
+	// max is the MaxMessageSize limit.
+	max int
+	// bodies is what is left of the current body slab.
+	bodies []byte
+	binds  slab[pgproto3.Bind]
+	execs  slab[pgproto3.Execute]
+}
+
+// slab hands out values of T carved from arrays of messageSlab.
+type slab[T any] struct{ free []T }
+
+func (s *slab[T]) new() *T {
+	if len(s.free) == 0 {
+		s.free = make([]T, messageSlab)
+	}
+	p := &s.free[0]
+	s.free = s.free[1:]
+	return p
+}
+
+// readFrame reads and decodes one message from r.
+func readFrame(r *bufio.Reader, maxMessage int) (frame, error) {
+	return (&frameReader{rd: r, max: maxMessage}).read()
+}
+
+// read reads and decodes one message. An *sqlerr.Error return is a
 // protocol violation (FATAL 08P01); any other error is the connection's
 // (EOF, reset, deadline), and either way the connection is finished.
-func readFrame(r *bufio.Reader, maxMessage int) (frame, error) {
-	var hdr [5]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+func (fr *frameReader) read() (frame, error) {
+	hdr, err := fr.rd.Peek(5)
+	if err != nil {
+		if err == io.EOF && len(hdr) > 0 {
+			err = io.ErrUnexpectedEOF
+		}
 		return frame{}, err
 	}
 	typ := hdr[0]
-	msg := newFrontendMessage(typ)
+	n := int64(int32(binary.BigEndian.Uint32(hdr[1:]))) - 4
+	_, _ = fr.rd.Discard(5)
+	msg := fr.message(typ)
 	if msg == nil {
 		return frame{}, protocolViolation("invalid frontend message type %d", typ)
 	}
-	n := int64(int32(binary.BigEndian.Uint32(hdr[1:]))) - 4
-	if n < 0 || n > int64(bodyLimit(typ, maxMessage)) {
+	if n < 0 || n > int64(bodyLimit(typ, fr.max)) {
 		return frame{}, protocolViolation("invalid message length %d for message type %q", n+4, typ)
 	}
-	body, err := readBody(r, int(n))
+	body, err := fr.body(int(n))
 	if err != nil {
 		return frame{}, noEOF(err)
 	}
-	if err := msg.Decode(body); err != nil {
+	if e, ok := msg.(*pgproto3.Execute); ok {
+		err = decodeExecute(e, body)
+	} else {
+		err = msg.Decode(body)
+	}
+	if err != nil {
 		return frame{typ: typ, decodeErr: sqlerr.New(sqlerr.ProtocolViolation,
 			"invalid %s message format", messageName(typ))}, nil
 	}
 	return frame{typ: typ, msg: msg}, nil
+}
+
+// message returns an empty message for a type byte the server accepts
+// after startup, or nil.
+func (fr *frameReader) message(typ byte) pgproto3.FrontendMessage {
+	switch typ {
+	case 'B':
+		return fr.binds.new()
+	case 'E':
+		return fr.execs.new()
+	}
+	return newFrontendMessage(typ)
+}
+
+// body reads an n-byte body; a small one goes into the body slab.
+func (fr *frameReader) body(n int) ([]byte, error) {
+	if n > smallBody {
+		return readBody(fr.rd, n)
+	}
+	if len(fr.bodies) < n {
+		fr.bodies = make([]byte, bodySlab)
+	}
+	b := fr.bodies[:n:n]
+	fr.bodies = fr.bodies[n:]
+	_, err := io.ReadFull(fr.rd, b)
+	return b, err
+}
+
+// errExecuteFormat is a malformed Execute body.
+var errExecuteFormat = errors.New("invalid Execute message format")
+
+// decodeExecute decodes an Execute body as pgproto3's Execute.Decode does
+// (a portal name ended by NUL, a row limit, anything after ignored), without
+// its allocations.
+func decodeExecute(dst *pgproto3.Execute, src []byte) error {
+	i := bytes.IndexByte(src, 0)
+	if i < 0 {
+		return errExecuteFormat
+	}
+	dst.Portal = string(src[:i])
+	if len(src)-i-1 < 4 {
+		return errExecuteFormat
+	}
+	dst.MaxRows = binary.BigEndian.Uint32(src[i+1:])
+	return nil
 }
 
 // readBody reads an n-byte body, growing its buffer as the bytes arrive so

@@ -38,7 +38,7 @@ type testServer struct {
 
 // startServer starts a server whose cleanup shuts it down and checks that
 // Serve ended with ErrServerClosed and every session was closed.
-func startServer(t *testing.T, configure ...func(*Server)) *testServer {
+func startServer(t testing.TB, configure ...func(*Server)) *testServer {
 	t.Helper()
 	eng := &fakeEngine{}
 	srv := &Server{Engine: eng, Logger: testLogger(t)}

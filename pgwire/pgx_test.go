@@ -30,7 +30,7 @@ var execModes = []pgx.QueryExecMode{
 
 // connectPgx connects pgx in the given mode; ctx cancellation sends a
 // CancelRequest (pgx's default is to break the connection).
-func connectPgx(t *testing.T, addr string, mode pgx.QueryExecMode, notices *[]string) *pgx.Conn {
+func connectPgx(t testing.TB, addr string, mode pgx.QueryExecMode, notices *[]string) *pgx.Conn {
 	t.Helper()
 	cfg, err := pgx.ParseConfig(fmt.Sprintf("postgres://u@%s/db?sslmode=disable&application_name=pgxtest", addr))
 	if err != nil {

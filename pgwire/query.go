@@ -42,12 +42,15 @@ func (c *conn) readyForQuery() bool {
 	}
 	status := c.sess.TxStatus()
 	if status == 'I' {
+		c.recyclePortal()
 		clear(c.portals)
 	}
-	changed := c.sess.ChangedParameters()
-	for _, name := range slices.Sorted(maps.Keys(changed)) {
-		c.be.Send(&pgproto3.ParameterStatus{Name: name, Value: changed[name]})
+	if changed := c.sess.ChangedParameters(); len(changed) > 0 {
+		for _, name := range slices.Sorted(maps.Keys(changed)) {
+			c.be.Send(&pgproto3.ParameterStatus{Name: name, Value: changed[name]})
+		}
 	}
-	c.be.Send(&pgproto3.ReadyForQuery{TxStatus: status})
+	c.rfq.TxStatus = status
+	c.be.Send(&c.rfq)
 	return c.flush() == nil
 }

@@ -1,6 +1,7 @@
 package pgwire
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,26 @@ func rowDescription(cols []Column, formats []int16) *pgproto3.RowDescription {
 	return &pgproto3.RowDescription{Fields: fields}
 }
 
+// sendRowDescription sends rowDescription(cols, formats). The message is
+// kept and sent again while the columns and formats stay the same, as they
+// do when a prepared statement runs over and over.
+func (c *conn) sendRowDescription(cols []Column, formats []int16) {
+	d := &c.desc
+	if d.msg == nil || !slices.Equal(cols, d.cols) || !slices.Equal(formats, d.formats) ||
+		(formats == nil) != (d.formats == nil) {
+		d.msg = rowDescription(cols, formats)
+		d.cols, d.formats = slices.Clone(cols), slices.Clone(formats)
+	}
+	c.be.Send(d.msg)
+}
+
+// lastDescription is the last RowDescription sent and what it describes.
+type lastDescription struct {
+	msg     *pgproto3.RowDescription
+	cols    []Column
+	formats []int16
+}
+
 // formatOf is the format of column i under a normalized format list.
 func formatOf(formats []int16, i int) int16 {
 	if formats == nil {
@@ -39,8 +60,12 @@ func formatOf(formats []int16, i int) int16 {
 // format, and writes out what is buffered every flushThreshold bytes so
 // that a large result streams.
 func (c *conn) sendRows(cols []Column, rows [][]types.Value, formats []int16) error {
-	var ends []int
-	values := make([][]byte, len(cols))
+	values := c.dataRow.Values
+	if cap(values) < len(cols) {
+		values = make([][]byte, len(cols))
+	}
+	values = values[:len(cols)]
+	c.dataRow.Values = values
 	for _, row := range rows {
 		if len(row) != len(cols) {
 			return sqlerr.New(sqlerr.InternalError, "result row has %d values for %d columns", len(row), len(cols))
@@ -50,7 +75,7 @@ func (c *conn) sendRows(cols []Column, rows [][]types.Value, formats []int16) er
 			c.rowBuf = make([]byte, 0, 256)
 		}
 		buf := c.rowBuf[:0]
-		ends = ends[:0]
+		ends := c.rowEnds[:0]
 		for i, v := range row {
 			if v != nil {
 				var err error
@@ -68,8 +93,8 @@ func (c *conn) sendRows(cols []Column, rows [][]types.Value, formats []int16) er
 			}
 			start = ends[i]
 		}
-		c.rowBuf = buf
-		c.be.Send(&pgproto3.DataRow{Values: values})
+		c.rowBuf, c.rowEnds = buf, ends
+		c.be.Send(&c.dataRow)
 		c.unflushed += len(buf) + 7 + 4*len(values)
 		if c.unflushed >= flushThreshold {
 			if err := c.flush(); err != nil {
@@ -78,6 +103,12 @@ func (c *conn) sendRows(cols []Column, rows [][]types.Value, formats []int16) er
 		}
 	}
 	return nil
+}
+
+// sendCommandComplete sends CommandComplete with tag.
+func (c *conn) sendCommandComplete(tag string) {
+	c.complete.CommandTag = append(c.complete.CommandTag[:0], tag...)
+	c.be.Send(&c.complete)
 }
 
 // sendNotices sends a statement's notices, before its result.
@@ -113,12 +144,12 @@ func (c *conn) sendResult(r Result) error {
 		return nil
 	}
 	if r.Columns != nil {
-		c.be.Send(rowDescription(r.Columns, nil))
+		c.sendRowDescription(r.Columns, nil)
 		if err := c.sendRows(r.Columns, r.Rows, nil); err != nil {
 			return err
 		}
 	}
-	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(r.Tag)})
+	c.sendCommandComplete(r.Tag)
 	return c.writeErr
 }
 
