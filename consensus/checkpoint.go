@@ -10,12 +10,14 @@ import (
 )
 
 // checkpointGap is how many times the last checkpoint's duration must pass
-// after it ended before the next may start, so that writing checkpoints
-// takes at most about 1/(1+checkpointGap) of the time however large the
-// tables grow: a checkpoint rewrites every changed table, and with large
-// tables and a high write rate CheckpointEntries alone would have one
-// always running.
-const checkpointGap = 8
+// after it ended before CheckpointEntries may start the next, so that
+// writing checkpoints takes at most about 1/(1+checkpointGap) of the time
+// however large the tables grow: a checkpoint rewrites every changed table,
+// and with large tables and a high write rate CheckpointEntries alone would
+// have one always running. Every member of a cluster writes its own, on
+// the same cores, so the share is kept small; CheckpointBytes, which does
+// not wait for the gap, bounds the log kept meanwhile.
+const checkpointGap = 24
 
 // background is a checkpoint running on its own goroutine while the Ready
 // loop goes on applying entries.
@@ -32,9 +34,9 @@ type checkpointResult struct {
 	err   error
 }
 
-// maybeCheckpoint is step 6: after CheckpointEntries applied entries or
-// CheckpointBytes of them (and checkpointGap times the last checkpoint's
-// duration) the state machine
+// maybeCheckpoint is step 6: after CheckpointEntries applied entries (and
+// checkpointGap times the last checkpoint's duration), or CheckpointBytes
+// of them, the state machine
 // writes a checkpoint, and once it is done the raft log is compacted behind
 // it, so the log on disk and in memory stays bounded.
 //
@@ -45,11 +47,13 @@ type checkpointResult struct {
 // loop waits for it first, see awaitCheckpoint). The loop picks up its
 // result in finishCheckpoint.
 func (n *Node) maybeCheckpoint() error {
-	if n.ckpt != nil || time.Now().Before(n.ckptNotBefore) {
+	if n.ckpt != nil {
 		return nil
 	}
-	if n.applied.Load()-n.checkpointApplied < n.cfg.CheckpointEntries &&
-		n.appliedBytes-n.checkpointBytes < n.cfg.CheckpointBytes {
+	entriesDue := n.applied.Load()-n.checkpointApplied >= n.cfg.CheckpointEntries &&
+		!time.Now().Before(n.ckptNotBefore)
+	bytesDue := n.appliedBytes-n.checkpointBytes >= n.cfg.CheckpointBytes
+	if !entriesDue && !bytesDue {
 		return nil
 	}
 	// The log is synced first: the commit index in the log must cover
