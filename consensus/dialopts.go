@@ -8,7 +8,11 @@ import (
 // insecureDial is the base of every peer connection: plain TCP unless a
 // later option (Config.DialOptions) sets transport credentials.
 func insecureDial() []grpc.DialOption {
-	return []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	return []grpc.DialOption{
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithInitialWindowSize(flowWindow),
+		grpc.WithInitialConnWindowSize(flowWindow),
+	}
 }
 
 // dialOptions are the options of this member's connections to peers.
