@@ -71,6 +71,10 @@ type Node struct {
 	waiters   *proposalWaiters
 	deadlines *deadlines // Propose's deadlines
 
+	// applyc and appliedc connect applyEarly to the applier goroutine.
+	applyc   chan []raftpb.Entry
+	appliedc chan error // buffered 1
+
 	// Scratch space of applyCommitted, reused between calls (one at a time).
 	applyRun     []pendingApply
 	applyEntries []Entry
@@ -119,6 +123,8 @@ func (n *Node) run() {
 	defer ticker.Stop()
 	var err error
 	defer func() { n.shutdown(err) }()
+	go n.applier()
+	defer close(n.applyc)
 	for {
 		select {
 		case <-ticker.C:
@@ -321,19 +327,33 @@ func (n *Node) splitDurable(rd raft.Ready) (early, late []raftpb.Entry) {
 // the log uses. Conf changes, rare, are applied on the loop before
 // anything else.
 func (n *Node) applyEarly(ents []raftpb.Entry) <-chan error {
-	done := make(chan error, 1)
 	if len(ents) == 0 {
-		done <- nil
-		return done
+		return appliedNothing
 	}
 	for i := range ents {
 		if ents[i].Type != raftpb.EntryNormal {
+			done := make(chan error, 1)
 			done <- n.applyCommitted(ents)
 			return done
 		}
 	}
-	go func() { done <- n.applyCommitted(ents) }()
-	return done
+	n.applyc <- ents
+	return n.appliedc
+}
+
+// appliedNothing is applyEarly's answer when there is nothing to apply: a
+// closed channel, which yields a nil error.
+var appliedNothing = func() chan error { c := make(chan error); close(c); return c }()
+
+// applier is the goroutine on which applyEarly applies entries, one batch
+// at a time: the loop receives each batch's result from appliedc before it
+// sends the next. One long-lived goroutine, rather than one per Ready,
+// keeps the deep stack applying needs instead of growing a new one (stack
+// copying was 3 to 4% of a node's CPU). It returns when applyc is closed.
+func (n *Node) applier() {
+	for ents := range n.applyc {
+		n.appliedc <- n.applyCommitted(ents)
+	}
 }
 
 // saveSnapshot is step 1: a snapshot must be durable before the entries

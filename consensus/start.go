@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.etcd.io/raft/v3"
+	"go.etcd.io/raft/v3/raftpb"
 )
 
 // Start opens (or creates) the member's log in cfg.Dir and starts it.
@@ -42,6 +43,8 @@ func Start(ctx context.Context, cfg Config, sm StateMachine) (*Node, error) {
 		boot:      randomUint64(),
 		waiters:   newProposalWaiters(),
 		deadlines: newDeadlines(),
+		applyc:    make(chan []raftpb.Entry),
+		appliedc:  make(chan error, 1),
 		smApplied: sm.AppliedIndex(),
 		readyc:    make(chan struct{}),
 		stopc:     make(chan struct{}),
