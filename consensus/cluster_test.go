@@ -295,7 +295,15 @@ func TestClusterSnapshotCatchUp(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		lead.propose(t, fmt.Sprintf("set k%d=%d", i, i))
 	}
-	if first, _ := lead.n.storage.FirstIndex(); first < 50 {
+	// Checkpoints run in the background, spaced by checkpointGap, so the
+	// compaction may trail the proposals a little.
+	deadline := time.Now().Add(10 * time.Second)
+	first, _ := lead.n.storage.FirstIndex()
+	for first < 50 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		first, _ = lead.n.storage.FirstIndex()
+	}
+	if first < 50 {
 		t.Fatalf("leader's log starts at %d; want it compacted past the lagging member", first)
 	}
 	// A member that was down across compactions gets a snapshot.
