@@ -157,6 +157,14 @@ bench() { # name script clients psql-args...
 	fi
 }
 
+# median prints the median of its numeric arguments ("error" if any is not a number).
+median() {
+	printf '%s\n' "$@" | sort -g | awk '
+		!/^[0-9.]+$/ { bad = 1 }
+		{ v[NR] = $1 }
+		END { if (bad || NR == 0) print "error"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 ratio() { awk -v c="$1" -v p="$2" 'BEGIN { if (c + 0 > 0 && p + 0 > 0) printf "%.2fx", c / p; else print "-" }'; }
 
 # setup name psql-args...: creates the tables and loads bench_kv.

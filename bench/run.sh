@@ -13,6 +13,7 @@
 #   CLIENTS="1 16"     client counts (-c)
 #   JOBS=2             pgbench threads (-j)
 #   SCRIPTS="insert select update"
+#   ROUNDS=1           runs of each workload per server, alternating between them; the medians are printed
 #   ROWS=100000        rows of bench_kv for select and update
 #   LOAD_ROWS=1000000  rows of the load test (0 skips it)
 #   LOAD=insert        how to load: insert (multi-row INSERTs of BATCH rows through psql) or copy (psql \copy)
@@ -26,6 +27,7 @@ DURATION=${DURATION:-30}
 CLIENTS=${CLIENTS:-"1 16"}
 JOBS=${JOBS:-2}
 SCRIPTS=${SCRIPTS:-"insert select update"}
+ROUNDS=${ROUNDS:-1}
 ROWS=${ROWS:-100000}
 LOAD_ROWS=${LOAD_ROWS:-1000000}
 LOAD=${LOAD:-insert}
@@ -45,8 +47,13 @@ setup Chronos "${CH[@]}"
 printf '\n%-8s %7s %14s %14s %9s\n' script clients PostgreSQL Chronos ratio
 for script in $SCRIPTS; do
 	for c in $CLIENTS; do
-		pg_tps=$(bench pg "$script" "$c" "${PG[@]}")
-		ch_tps=$(bench chronos "$script" "$c" "${CH[@]}")
+		pg_runs=() ch_runs=()
+		for _ in $(seq "$ROUNDS"); do
+			pg_runs+=("$(bench pg "$script" "$c" "${PG[@]}")")
+			ch_runs+=("$(bench chronos "$script" "$c" "${CH[@]}")")
+		done
+		pg_tps=$(median "${pg_runs[@]}")
+		ch_tps=$(median "${ch_runs[@]}")
 		printf '%-8s %7s %14s %14s %9s\n' "$script" "$c" "$pg_tps" "$ch_tps" "$(ratio "$ch_tps" "$pg_tps")"
 	done
 done
