@@ -97,7 +97,14 @@ func (s *Session) buildPlanAuthorized(ctx context.Context, st *dialect.Statement
 		return nil, err
 	}
 	if err := s.checkNeeds(snap, needs); err != nil {
-		return nil, err
+		// This node may not have applied a GRANT that has committed:
+		// refuse only what the grants as of now refuse.
+		if err := s.db.readBarrier(ctx, s.settings.stale); err != nil {
+			return nil, err
+		}
+		if err := s.checkNeeds(s.db.Snapshot(), needs); err != nil {
+			return nil, err
+		}
 	}
 	return &checkedPlan{stmtPlan: p, needs: needs}, nil
 }
@@ -108,7 +115,13 @@ type checkedPlan struct {
 	needs []need
 }
 
+// The check reads the grants after a read barrier (none with stale reads):
+// a GRANT or REVOKE acknowledged before the statement started applies to
+// it on every node, as the data it reads does.
 func (p *checkedPlan) exec(ctx context.Context, s *Session, params []types.Value) (Result, error) {
+	if err := s.db.readBarrier(ctx, s.settings.stale); err != nil {
+		return Result{}, err
+	}
 	snap := s.db.Snapshot()
 	if !s.isSuperuser(snap) {
 		if err := s.checkNeeds(snap, p.needs); err != nil {

@@ -246,7 +246,8 @@ func TestPrivilegesOnFollower(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	// The grant is older than the role: n2 has it too.
+	// The grant was acknowledged before this read starts: n2 honors it,
+	// since privileges are checked after the read barrier too.
 	if _, err := alice.Exec(ctx, "SELECT * FROM u"); err != nil {
 		t.Errorf("granted table on n2: %v", err)
 	}
