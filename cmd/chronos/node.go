@@ -23,7 +23,7 @@ func node(args []string, std stdio) int {
 	dataDir := c.fs.String("data-dir", "", "`DIR` holding each node's data in DIR/ID (required)")
 	peersFlag := c.fs.String("peers", "", "existing members to join through, as `ID=HOST:PORT,...` (none: bootstrap a new cluster)")
 	clean := c.fs.Bool("clean", false, "delete this node's data (DIR/ID) before starting")
-	checkpointEntries := c.fs.Uint64("checkpoint-entries", 10000, "advanced: checkpoint the tables and compact the raft log every `N` applied entries")
+	checkpointEntries := c.fs.Uint64("checkpoint-entries", 10000, "advanced: checkpoint the tables and compact the raft log after `N` applied entries (spaced out for large tables)")
 	requestTimeout := c.fs.Duration("request-timeout", 5*time.Second, "advanced: how long a statement waits for a leader and a quorum before it fails (`DURATION`)")
 	level := &logLevel{level: slog.LevelInfo}
 	c.fs.Var(level, "log-level", "log `LEVEL`: debug, info, warn or error (default info)")
