@@ -28,9 +28,9 @@ func (s *Store) ApplyBatch(entries []Entry) []Result {
 	var run *tx // the tx of the current run of writes, nil between runs
 	var last uint64
 	for i, e := range entries {
-		if e.Index <= max(last, s.cur.Load().applied) {
+		if applied := max(last, s.cur.Load().applied); e.Index <= applied {
 			results[i] = Result{Err: sqlerr.New(sqlerr.InternalError,
-				"raft index %d already applied (applied index is %d)", e.Index, max(last, s.cur.Load().applied))}
+				"raft index %d already applied (applied index is %d)", e.Index, applied)}
 			continue
 		}
 		switch c := e.Cmd.(type) {

@@ -396,38 +396,72 @@ func consumeTag(b []byte) (num protowire.Number, typ protowire.Type, n int) {
 	return protowire.Number(v >> 3), protowire.Type(v & 7), n
 }
 
-// skipField consumes the value of a field the decoder does not use: an
-// unknown field, or a known one with another wire type, which proto also
-// treats as unknown. An end-group or reserved wire type is an error.
-func skipField(num protowire.Number, typ protowire.Type, b []byte) (int, error) {
-	n := protowire.ConsumeFieldValue(num, typ, b)
-	if n < 0 {
-		return 0, errMalformed
+// field is one field of a message: its number and wire type, and its value
+// (the payload of a length-delimited field, the number of a varint or
+// fixed64 one; nothing for the other wire types).
+type field struct {
+	num   protowire.Number
+	typ   protowire.Type
+	bytes []byte
+	u     uint64
+}
+
+// fieldReader walks the fields of a message in order. A field the decoder
+// does not use (unknown, or known with another wire type, which proto also
+// treats as unknown) is simply passed over by the caller; an end-group or
+// reserved wire type, like any broken framing, ends the walk with err set.
+type fieldReader struct {
+	b   []byte
+	err error
+}
+
+// next returns the next field, or ok false at the end of the message or
+// on an error (then r.err is set).
+func (r *fieldReader) next() (f field, ok bool) {
+	if len(r.b) == 0 || r.err != nil {
+		return field{}, false
 	}
-	return n, nil
+	num, typ, n := consumeTag(r.b)
+	if n < 0 {
+		r.err = errMalformed
+		return field{}, false
+	}
+	r.b = r.b[n:]
+	f = field{num: num, typ: typ}
+	switch typ {
+	case protowire.BytesType:
+		f.bytes, n = protowire.ConsumeBytes(r.b)
+	case protowire.VarintType:
+		f.u, n = protowire.ConsumeVarint(r.b)
+	case protowire.Fixed64Type:
+		f.u, n = protowire.ConsumeFixed64(r.b)
+	default:
+		n = protowire.ConsumeFieldValue(num, typ, r.b)
+	}
+	if n < 0 {
+		r.err = errMalformed
+		return field{}, false
+	}
+	r.b = r.b[n:]
+	return f, true
 }
 
 // countFields counts the length-delimited occurrences of fields a and c in
 // message b, checking its framing.
 func countFields(b []byte, a, c protowire.Number) (na, nc int, err error) {
-	for len(b) > 0 {
-		num, typ, n := consumeTag(b)
-		if n < 0 {
-			return 0, 0, errMalformed
-		}
-		b = b[n:]
-		if typ == protowire.BytesType {
-			switch num {
+	r := fieldReader{b: b}
+	for f, ok := r.next(); ok; f, ok = r.next() {
+		if f.typ == protowire.BytesType {
+			switch f.num {
 			case a:
 				na++
 			case c:
 				nc++
 			}
 		}
-		if n, err = skipField(num, typ, b); err != nil {
-			return 0, 0, err
-		}
-		b = b[n:]
+	}
+	if r.err != nil {
+		return 0, 0, r.err
 	}
 	return na, nc, nil
 }
@@ -451,42 +485,25 @@ func (d *writeDecoder) tableName(raw []byte) string {
 }
 
 func (d *writeDecoder) write(b []byte, w *Write) error {
-	for len(b) > 0 {
-		num, typ, n := consumeTag(b)
-		if n < 0 {
-			return errMalformed
+	r := fieldReader{b: b}
+	for f, ok := r.next(); ok; f, ok = r.next() {
+		if f.typ != protowire.BytesType {
+			continue
 		}
-		b = b[n:]
-		switch {
-		case num == fieldWriteOps && typ == protowire.BytesType:
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return errMalformed
-			}
+		switch f.num {
+		case fieldWriteOps:
 			w.Ops = append(w.Ops, Op{})
-			if err := d.op(v, &w.Ops[len(w.Ops)-1]); err != nil {
+			if err := d.op(f.bytes, &w.Ops[len(w.Ops)-1]); err != nil {
 				return fmt.Errorf("op %d: %w", len(w.Ops)-1, err)
 			}
-			b = b[n:]
-		case num == fieldWriteReads && typ == protowire.BytesType:
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return errMalformed
-			}
+		case fieldWriteReads:
 			w.Reads = append(w.Reads, Read{})
-			if err := d.read(v, &w.Reads[len(w.Reads)-1]); err != nil {
+			if err := d.read(f.bytes, &w.Reads[len(w.Reads)-1]); err != nil {
 				return err
 			}
-			b = b[n:]
-		default:
-			n, err := skipField(num, typ, b)
-			if err != nil {
-				return err
-			}
-			b = b[n:]
 		}
 	}
-	return nil
+	return r.err
 }
 
 // op decodes one Op message into op (zero on entry), with commandFromProto's
@@ -505,50 +522,34 @@ func (d *writeDecoder) op(b []byte, op *Op) error {
 	}
 	var kind int32
 	var table []byte
-	for len(b) > 0 {
-		num, typ, n := consumeTag(b)
-		if n < 0 {
-			return errMalformed
-		}
-		b = b[n:]
-		switch {
-		case typ == protowire.VarintType && (num == fieldOpKind || num == fieldOpRowID || num == fieldOpVersion ||
-			num == fieldOpSerialColumns || num == fieldOpTableOID || num == fieldOpSchemaVersion):
-			v, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return errMalformed
-			}
-			b = b[n:]
-			switch num {
+	r := fieldReader{b: b}
+	for f, ok := r.next(); ok; f, ok = r.next() {
+		switch f.typ {
+		case protowire.VarintType:
+			switch f.num {
 			case fieldOpKind:
-				kind = int32(v)
+				kind = int32(f.u)
 			case fieldOpRowID:
-				op.RowID = v
+				op.RowID = f.u
 			case fieldOpVersion:
-				op.Version = v
+				op.Version = f.u
 			case fieldOpSerialColumns:
-				op.SerialColumns = append(op.SerialColumns, int(uint32(v)))
+				op.SerialColumns = append(op.SerialColumns, int(uint32(f.u)))
 			case fieldOpTableOID:
-				op.TableOID = uint32(v)
+				op.TableOID = uint32(f.u)
 			case fieldOpSchemaVersion:
-				op.SchemaVersion = v
+				op.SchemaVersion = f.u
 			}
-		case typ == protowire.BytesType && (num == fieldOpTable || num == fieldOpValues ||
-			num == fieldOpSerialColumns || num == fieldOpDeltas):
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return errMalformed
-			}
-			b = b[n:]
-			switch num {
+		case protowire.BytesType:
+			switch f.num {
 			case fieldOpTable:
-				if !utf8.Valid(v) {
+				if !utf8.Valid(f.bytes) {
 					return errors.New("table name is not valid UTF-8")
 				}
-				table = v
+				table = f.bytes
 			case fieldOpValues:
 				var vs valueState
-				if err := vs.merge(v); err != nil {
+				if err := vs.merge(f.bytes); err != nil {
 					return fmt.Errorf("value %d: %w", len(op.Values), err)
 				}
 				x, err := vs.value()
@@ -557,7 +558,7 @@ func (d *writeDecoder) op(b []byte, op *Op) error {
 				}
 				op.Values = append(op.Values, x)
 			case fieldOpSerialColumns:
-				for len(v) > 0 {
+				for v := f.bytes; len(v) > 0; {
 					c, n := protowire.ConsumeVarint(v)
 					if n < 0 {
 						return errMalformed
@@ -566,19 +567,16 @@ func (d *writeDecoder) op(b []byte, op *Op) error {
 					v = v[n:]
 				}
 			case fieldOpDeltas:
-				delta, err := decodeDelta(v)
+				delta, err := decodeDelta(f.bytes)
 				if err != nil {
 					return err
 				}
 				op.Deltas = append(op.Deltas, delta)
 			}
-		default:
-			n, err := skipField(num, typ, b)
-			if err != nil {
-				return err
-			}
-			b = b[n:]
 		}
+	}
+	if r.err != nil {
+		return r.err
 	}
 	// OpKind is a uint8: commandFromProto converts the int32 enum the same way.
 	op.Kind = OpKind(kind)
@@ -595,38 +593,21 @@ func (d *writeDecoder) op(b []byte, op *Op) error {
 func decodeDelta(b []byte) (Delta, error) {
 	var column uint32
 	var add valueState
-	for len(b) > 0 {
-		num, typ, n := consumeTag(b)
-		if n < 0 {
-			return Delta{}, errMalformed
-		}
-		b = b[n:]
+	r := fieldReader{b: b}
+	for f, ok := r.next(); ok; f, ok = r.next() {
 		switch {
-		case num == fieldDeltaColumn && typ == protowire.VarintType:
-			v, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return Delta{}, errMalformed
-			}
-			column = uint32(v)
-			b = b[n:]
-		case num == fieldDeltaAdd && typ == protowire.BytesType:
+		case f.num == fieldDeltaColumn && f.typ == protowire.VarintType:
+			column = uint32(f.u)
+		case f.num == fieldDeltaAdd && f.typ == protowire.BytesType:
 			// A repeated message field is merged into the first, which for
 			// a oneof means the last kind set wins.
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return Delta{}, errMalformed
-			}
-			if err := add.merge(v); err != nil {
+			if err := add.merge(f.bytes); err != nil {
 				return Delta{}, err
 			}
-			b = b[n:]
-		default:
-			n, err := skipField(num, typ, b)
-			if err != nil {
-				return Delta{}, err
-			}
-			b = b[n:]
 		}
+	}
+	if r.err != nil {
+		return Delta{}, r.err
 	}
 	x, err := add.value()
 	if err != nil {
@@ -645,47 +626,22 @@ type valueState struct {
 
 // merge decodes the fields of a Value message into s.
 func (s *valueState) merge(b []byte) error {
-	for len(b) > 0 {
-		num, typ, n := consumeTag(b)
-		if n < 0 {
-			return errMalformed
-		}
-		b = b[n:]
+	r := fieldReader{b: b}
+	for f, ok := r.next(); ok; f, ok = r.next() {
 		switch {
-		case typ == protowire.VarintType && (num == fieldValueNull || num == fieldValueInt ||
-			num == fieldValueBool || num == fieldValueTimeMicros):
-			v, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return errMalformed
-			}
-			s.kind, s.u = num, v
-			b = b[n:]
-		case typ == protowire.Fixed64Type && num == fieldValueFloatBits:
-			v, n := protowire.ConsumeFixed64(b)
-			if n < 0 {
-				return errMalformed
-			}
-			s.kind, s.u = num, v
-			b = b[n:]
-		case typ == protowire.BytesType && (num == fieldValueNumeric || num == fieldValueText || num == fieldValueBytes):
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return errMalformed
-			}
-			if num != fieldValueBytes && !utf8.Valid(v) {
+		case f.typ == protowire.VarintType && (f.num == fieldValueNull || f.num == fieldValueInt ||
+			f.num == fieldValueBool || f.num == fieldValueTimeMicros):
+			s.kind, s.u = f.num, f.u
+		case f.typ == protowire.Fixed64Type && f.num == fieldValueFloatBits:
+			s.kind, s.u = f.num, f.u
+		case f.typ == protowire.BytesType && (f.num == fieldValueNumeric || f.num == fieldValueText || f.num == fieldValueBytes):
+			if f.num != fieldValueBytes && !utf8.Valid(f.bytes) {
 				return errors.New("string field is not valid UTF-8")
 			}
-			s.kind, s.raw = num, v
-			b = b[n:]
-		default:
-			n, err := skipField(num, typ, b)
-			if err != nil {
-				return err
-			}
-			b = b[n:]
+			s.kind, s.raw = f.num, f.bytes
 		}
 	}
-	return nil
+	return r.err
 }
 
 // value converts s like valueFromProto. Strings and bytes are copied out of
@@ -714,45 +670,25 @@ func (s *valueState) value() (types.Value, error) {
 	return nil, nil // no kind, or null
 }
 
-func (d *writeDecoder) read(b []byte, r *Read) error {
-	for len(b) > 0 {
-		num, typ, n := consumeTag(b)
-		if n < 0 {
-			return errMalformed
-		}
-		b = b[n:]
+func (d *writeDecoder) read(b []byte, rd *Read) error {
+	r := fieldReader{b: b}
+	for f, ok := r.next(); ok; f, ok = r.next() {
 		switch {
-		case num == fieldReadTable && typ == protowire.BytesType:
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return errMalformed
-			}
-			if !utf8.Valid(v) {
+		case f.num == fieldReadTable && f.typ == protowire.BytesType:
+			if !utf8.Valid(f.bytes) {
 				return errors.New("read table name is not valid UTF-8")
 			}
-			r.Table = d.tableName(v)
-			b = b[n:]
-		case typ == protowire.VarintType && (num == fieldReadRowID || num == fieldReadVersion || num == fieldReadRows):
-			v, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return errMalformed
-			}
-			switch num {
+			rd.Table = d.tableName(f.bytes)
+		case f.typ == protowire.VarintType:
+			switch f.num {
 			case fieldReadRowID:
-				r.RowID = v
+				rd.RowID = f.u
 			case fieldReadVersion:
-				r.Version = v
+				rd.Version = f.u
 			case fieldReadRows:
-				r.Rows = v
+				rd.Rows = f.u
 			}
-			b = b[n:]
-		default:
-			n, err := skipField(num, typ, b)
-			if err != nil {
-				return err
-			}
-			b = b[n:]
 		}
 	}
-	return nil
+	return r.err
 }
