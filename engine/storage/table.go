@@ -17,20 +17,12 @@ const btreeDegree = 16
 // ID. The ID, not the *Row: an update that leaves an index's key alone then
 // leaves that index alone too, where a pointer to the new Row would make it
 // copy the tree's path down to the entry (most updates keep the primary
-// key). Readers find the row by ID in the rows tree.
+// key). Readers find the row by ID in the rows trie.
 type indexItem struct {
 	key string
 	id  uint64
 }
 
-// rowItem is an entry of the rows B-tree: the row's ID beside the row, so
-// a search compares IDs without loading each Row it passes from memory.
-type rowItem struct {
-	id  uint64
-	row *Row
-}
-
-func lessRow(a, b rowItem) bool         { return a.id < b.id }
 func lessIndexItem(a, b indexItem) bool { return a.key < b.key }
 
 // generation numbers every Table value Apply or Load creates, so a checkpoint
@@ -43,7 +35,7 @@ var generation atomic.Uint64
 // copy-on-write clones of the B-trees.
 type Table struct {
 	def     *TableDef
-	rows    *btree.BTreeG[rowItem]
+	rows    *rowTrie
 	indexes []*btree.BTreeG[indexItem] // parallel to def.Indexes
 	// lastRowID is the last row ID handed out; never decreases.
 	lastRowID uint64
@@ -63,7 +55,7 @@ type runsCache struct {
 func newTable(def *TableDef) *Table {
 	t := &Table{
 		def:  def,
-		rows: btree.NewG(btreeDegree, lessRow),
+		rows: new(rowTrie),
 		seqs: make([]int64, len(def.Columns)),
 		gen:  generation.Add(1),
 		runs: new(runsCache),
@@ -115,28 +107,28 @@ func (t *Table) Sequence(col int) int64 {
 
 // Get returns the row with the given ID.
 func (t *Table) Get(rowID uint64) (*Row, bool) {
-	it, ok := t.rows.Get(rowItem{id: rowID})
-	return it.row, ok
+	r := t.rows.Get(rowID)
+	return r, r != nil
 }
 
 // putRow stores r, in place of the row with its ID if there is one.
-func (t *Table) putRow(r *Row) { t.rows.ReplaceOrInsert(rowItem{id: r.ID, row: r}) }
+func (t *Table) putRow(r *Row) { t.rows.Put(r) }
 
 // Scan calls fn for every row in row-ID order until fn returns false.
 func (t *Table) Scan(fn func(*Row) bool) {
-	t.rows.Ascend(func(it rowItem) bool { return fn(it.row) })
+	t.rows.Ascend(0, fn)
 }
 
 // ScanReverse calls fn for every row in descending row-ID order until fn
 // returns false.
 func (t *Table) ScanReverse(fn func(*Row) bool) {
-	t.rows.Descend(func(it rowItem) bool { return fn(it.row) })
+	t.rows.Descend(fn)
 }
 
 // ScanFrom calls fn for every row with ID >= from in row-ID order until fn
 // returns false (to resume a scan).
 func (t *Table) ScanFrom(from uint64, fn func(*Row) bool) {
-	t.rows.AscendGreaterOrEqual(rowItem{id: from}, func(it rowItem) bool { return fn(it.row) })
+	t.rows.Ascend(from, fn)
 }
 
 // IndexLen returns the number of entries of index indexPos (equal to Len).

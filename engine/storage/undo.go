@@ -12,14 +12,14 @@ type undoLog struct {
 type undoKind uint8
 
 const (
-	undoRow       undoKind = iota // an entry of the rows tree
+	undoRow       undoKind = iota // an entry of the rows trie
 	undoIndex                     // an entry of index pos
 	undoLastRowID                 // the table's lastRowID
 	undoSeq                       // serial column pos's sequence
 )
 
-// undoStep restores one changed thing: a tree entry at key (id for rows,
-// key for indexes) to what was there before (had, row or entry), or a
+// undoStep restores one changed thing: the row with ID id, or the index
+// entry at key, to what was there before (row, or had and entry), or a
 // counter to old.
 type undoStep struct {
 	t     *Table
@@ -28,7 +28,7 @@ type undoStep struct {
 	had   bool
 	id    uint64
 	key   string
-	row   rowItem
+	row   *Row
 	entry indexItem
 	old   uint64
 }
@@ -42,10 +42,10 @@ func (u *undoLog) rollback() {
 		s := &u.steps[i]
 		switch s.kind {
 		case undoRow:
-			if s.had {
-				s.t.rows.ReplaceOrInsert(s.row)
+			if s.row != nil {
+				s.t.rows.Put(s.row)
 			} else {
-				s.t.rows.Delete(rowItem{id: s.id})
+				s.t.rows.Delete(s.id)
 			}
 		case undoIndex:
 			if s.had {
@@ -65,19 +65,19 @@ func (u *undoLog) rollback() {
 // The mutations of write.go go through these tx methods, which record
 // their undo steps when the tx applies a batch.
 
-// putRow stores r in t's rows tree, replacing the row with its ID.
+// putRow stores r in t's rows trie, replacing the row with its ID.
 func (tx *tx) putRow(t *Table, r *Row) {
-	old, had := t.rows.ReplaceOrInsert(rowItem{id: r.ID, row: r})
+	old := t.rows.Put(r)
 	if tx.undo != nil {
-		tx.undo.steps = append(tx.undo.steps, undoStep{t: t, kind: undoRow, id: r.ID, had: had, row: old})
+		tx.undo.steps = append(tx.undo.steps, undoStep{t: t, kind: undoRow, id: r.ID, row: old})
 	}
 }
 
-// deleteRow removes row id from t's rows tree.
+// deleteRow removes row id from t's rows trie.
 func (tx *tx) deleteRow(t *Table, id uint64) {
-	old, had := t.rows.Delete(rowItem{id: id})
+	old := t.rows.Delete(id)
 	if tx.undo != nil {
-		tx.undo.steps = append(tx.undo.steps, undoStep{t: t, kind: undoRow, id: id, had: had, row: old})
+		tx.undo.steps = append(tx.undo.steps, undoStep{t: t, kind: undoRow, id: id, row: old})
 	}
 }
 
