@@ -334,7 +334,7 @@ func loadTable(cp *csvstore.Checkpoint, tj *tableJSON) (*Table, error) {
 		for i := range def.Indexes {
 			ix := &def.Indexes[i]
 			key, unique := entryKey(&buf, def, ix, row)
-			if _, dup := t.indexes[i].ReplaceOrInsert(indexItem{key: key, id: row.ID}); dup && unique {
+			if _, dup := t.indexes[i].ReplaceOrInsert(newIndexItem(key, row.ID)); dup && unique {
 				return errDuplicateKey(def, ix, vals)
 			}
 		}

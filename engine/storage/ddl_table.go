@@ -256,7 +256,7 @@ func buildIndex(t *Table, ix *Index, buf *[]byte, creating bool) (*indexTree, er
 	var err error
 	t.Scan(func(row *Row) bool {
 		key, unique := entryKey(buf, t.def, ix, row)
-		if _, dup := tree.ReplaceOrInsert(indexItem{key: key, id: row.ID}); dup && unique {
+		if _, dup := tree.ReplaceOrInsert(newIndexItem(key, row.ID)); dup && unique {
 			if creating {
 				err = errIndexDuplicated(t.def, ix, row.Values)
 			} else {

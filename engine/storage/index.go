@@ -138,7 +138,7 @@ func (t *Table) IndexScan(indexPos int, lo, hi Bound, fn func(*Row) bool) {
 		return t.visit(it.id, fn)
 	}
 	if r.hasStart {
-		tree.AscendGreaterOrEqual(indexItem{key: r.start}, iter)
+		tree.AscendGreaterOrEqual(newIndexItem(r.start, 0), iter)
 	} else {
 		tree.Ascend(iter)
 	}
@@ -161,7 +161,7 @@ func (t *Table) IndexScanReverse(indexPos int, lo, hi Bound, fn func(*Row) bool)
 		return t.visit(it.id, fn)
 	}
 	if r.hasStop {
-		tree.DescendLessOrEqual(indexItem{key: r.stop}, iter)
+		tree.DescendLessOrEqual(newIndexItem(r.stop, 0), iter)
 	} else {
 		tree.Descend(iter)
 	}
@@ -184,7 +184,7 @@ func (t *Table) Lookup(indexPos int, key []types.Value) (*Row, bool) {
 	p := string(boundKey(t.def, ix, key))
 	tree := t.indexes[indexPos]
 	if ix.Unique {
-		it, ok := tree.Get(indexItem{key: p})
+		it, ok := tree.Get(newIndexItem(p, 0))
 		if !ok {
 			return nil, false
 		}
@@ -192,7 +192,7 @@ func (t *Table) Lookup(indexPos int, key []types.Value) (*Row, bool) {
 	}
 	var id uint64
 	found := false
-	tree.AscendGreaterOrEqual(indexItem{key: p}, func(it indexItem) bool {
+	tree.AscendGreaterOrEqual(newIndexItem(p, 0), func(it indexItem) bool {
 		// Non-unique entries are the key followed by 8 bytes of row ID.
 		if len(it.key) == len(p)+8 && it.key[:len(p)] == p {
 			id, found = it.id, true

@@ -314,3 +314,23 @@ func TestSnapshotConcurrentReads(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLessIndexItemOrdersByKey checks that comparing items by their
+// prefixes first orders them exactly as their keys: keys of every length
+// around the 8-byte prefix, with zero bytes where padding could confuse it.
+func TestLessIndexItemOrdersByKey(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	key := func() string {
+		b := make([]byte, r.Intn(12))
+		for i := range b {
+			b[i] = []byte{0, 0, 1, 0x7f, 0x80, 0xff, byte(r.Intn(256))}[r.Intn(7)]
+		}
+		return string(b)
+	}
+	for range 200000 {
+		a, b := key(), key()
+		if got, want := lessIndexItem(newIndexItem(a, 0), newIndexItem(b, 0)), a < b; got != want {
+			t.Fatalf("lessIndexItem(%q, %q) = %v, want %v", a, b, got, want)
+		}
+	}
+}

@@ -51,7 +51,7 @@ func (u *undoLog) rollback() {
 			if s.had {
 				s.t.indexes[s.pos].ReplaceOrInsert(s.entry)
 			} else {
-				s.t.indexes[s.pos].Delete(indexItem{key: s.key})
+				s.t.indexes[s.pos].Delete(newIndexItem(s.key, 0))
 			}
 		case undoLastRowID:
 			s.t.lastRowID = s.old
@@ -93,7 +93,7 @@ func (tx *tx) putIndexEntry(t *Table, pos int, e indexItem) (replaced bool) {
 
 // deleteIndexEntry removes key from t's index pos.
 func (tx *tx) deleteIndexEntry(t *Table, pos int, key string) {
-	old, had := t.indexes[pos].Delete(indexItem{key: key})
+	old, had := t.indexes[pos].Delete(newIndexItem(key, 0))
 	if tx.undo != nil {
 		tx.undo.steps = append(tx.undo.steps, undoStep{t: t, kind: undoIndex, pos: pos, key: key, had: had, entry: old})
 	}

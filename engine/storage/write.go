@@ -167,7 +167,7 @@ func (tx *tx) addIndexEntries(t *Table, row *Row) error {
 		// A replaced entry is a duplicate; the tree is then discarded with
 		// the whole command, so one descent does both the check and the
 		// insert.
-		if dup := tx.putIndexEntry(t, i, indexItem{key: key, id: row.ID}); dup && unique {
+		if dup := tx.putIndexEntry(t, i, newIndexItem(key, row.ID)); dup && unique {
 			return errDuplicateKey(t.def, ix, row.Values)
 		}
 	}
@@ -186,7 +186,7 @@ func (tx *tx) replaceRow(t *Table, old, row *Row) error {
 			continue
 		}
 		tx.deleteIndexEntry(t, i, oldKey)
-		if dup := tx.putIndexEntry(t, i, indexItem{key: key, id: row.ID}); dup && unique {
+		if dup := tx.putIndexEntry(t, i, newIndexItem(key, row.ID)); dup && unique {
 			return errDuplicateKey(t.def, ix, row.Values)
 		}
 	}
