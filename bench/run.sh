@@ -55,6 +55,9 @@ for script in $SCRIPTS; do
 		pg_tps=$(median "${pg_runs[@]}")
 		ch_tps=$(median "${ch_runs[@]}")
 		printf '%-8s %7s %14s %14s %9s\n' "$script" "$c" "$pg_tps" "$ch_tps" "$(ratio "$ch_tps" "$pg_tps")"
+		if [ "$ROUNDS" -gt 1 ]; then
+			printf '%16s runs: PostgreSQL %s; Chronos %s\n' '' "${pg_runs[*]}" "${ch_runs[*]}"
+		fi
 	done
 done
 echo "Chronos RSS after the workloads: $(($(rss_kb "$ch_pid" VmRSS) / 1024)) MB (peak $(($(rss_kb "$ch_pid" VmHWM) / 1024)) MB)"
