@@ -52,9 +52,14 @@ func (n *Node) maybeCheckpoint() error {
 	}
 	entriesDue := n.applied.Load()-n.checkpointApplied >= n.cfg.CheckpointEntries &&
 		!time.Now().Before(n.ckptNotBefore)
-	bytesDue := n.appliedBytes-n.checkpointBytes >= n.cfg.CheckpointBytes
+	bytesDue := n.appliedBytes.Load()-n.checkpointBytes >= n.cfg.CheckpointBytes
 	if !entriesDue && !bytesDue {
 		return nil
+	}
+	// The checkpoint records the state machine's applied index: nothing
+	// handed off may still be applying when it is read.
+	if err := n.awaitApplied(); err != nil {
+		return err
 	}
 	// The log is synced first: the commit index in the log must cover
 	// what the checkpoint claims, or a restart would find tables ahead of
@@ -71,7 +76,7 @@ func (n *Node) maybeCheckpoint() error {
 	}
 	n.ckpt = b
 	n.checkpointApplied = b.applied
-	n.checkpointBytes = n.appliedBytes
+	n.checkpointBytes = n.appliedBytes.Load()
 	sm := n.sm
 	go func() {
 		idx, err := sm.Checkpoint()
@@ -160,7 +165,7 @@ func (n *Node) checkpoint() error {
 	n.stats.checkpoints.Add(1)
 	applied := n.applied.Load()
 	n.checkpointApplied = applied
-	n.checkpointBytes = n.appliedBytes
+	n.checkpointBytes = n.appliedBytes.Load()
 	// Entries after the state machine's last applied normal entry are conf
 	// changes and empty entries, which the snapshot's ConfState covers; so
 	// a checkpoint that covers the state machine covers the applied index.

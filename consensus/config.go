@@ -103,7 +103,7 @@ type Config struct {
 type Knobs struct {
 	BeforeLogSave   func() // before step 2 (log save and fsync)
 	AfterLogSave    func() // after step 2, before anything is sent or applied
-	AfterApply      func() // after step 5 (committed entries applied)
+	AfterApply      func() // after step 5 (committed entries applied, or handed to the applier)
 	BeforeAdvance   func() // before step 7
 	AfterCheckpoint func(index uint64)
 

@@ -28,10 +28,13 @@
 //     proposer waiting on this node; conf changes go to raft's
 //     ApplyConfChange and update the membership table. Entries at or below
 //     the state machine's applied index (already in its checkpoint) are
-//     skipped. Committed entries that an earlier Ready already made durable
-//     here (on a leader, all of them) are applied on a second goroutine
+//     skipped. Normal entries are applied on a second goroutine, which the
+//     loop does not wait for (handOff): committed entries that an earlier
+//     Ready already made durable here (on a leader, all of them) apply
 //     while step 1 writes and fsyncs the log, so a write waits for one
-//     fsync, not two (splitDurable). After CheckpointEntries entries
+//     fsync, not two (splitDurable), and the loop goes on to the next
+//     Ready meanwhile. Conf changes apply on the loop, after everything
+//     handed off before them. After CheckpointEntries entries
 //     maybeCheckpoint starts StateMachine.Checkpoint (the CSV checkpoint)
 //     in the background; when it is done, finishCheckpoint records a raft
 //     snapshot at the index it started at (data: a marker, the state lives

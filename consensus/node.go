@@ -71,9 +71,12 @@ type Node struct {
 	waiters   *proposalWaiters
 	deadlines *deadlines // Propose's deadlines
 
-	// applyc and appliedc connect applyEarly to the applier goroutine.
-	applyc   chan []raftpb.Entry
-	appliedc chan error // buffered 1
+	// applyc and appliedc connect the Ready loop to the applier goroutine
+	// (handOff); applying, owned by the loop, counts the batches handed
+	// off whose results it has not taken yet.
+	applyc   chan []raftpb.Entry // buffered applyDepth
+	appliedc chan error          // buffered applyDepth
+	applying int
 
 	// Scratch space of applyCommitted, reused between calls (one at a time).
 	applyRun     []pendingApply
@@ -82,18 +85,20 @@ type Node struct {
 	reads        *readLoop
 
 	applied atomic.Uint64 // last entry index processed by the Ready loop
-	solo    atomic.Bool   // the applied configuration makes this node the only member (soleVoter)
-	lead    atomic.Uint64 // current leader's raft ID, 0 if none known
-	term    atomic.Uint64 // current term as of the last Ready's HardState
-	state   atomic.Int32  // raft.StateType
-	stats   counters
+	// appliedBytes counts the bytes of normal entries applied since Start
+	// (written by the applier, read by the loop's checkpoint trigger).
+	appliedBytes atomic.Uint64
+	solo         atomic.Bool   // the applied configuration makes this node the only member (soleVoter)
+	lead         atomic.Uint64 // current leader's raft ID, 0 if none known
+	term         atomic.Uint64 // current term as of the last Ready's HardState
+	state        atomic.Int32  // raft.StateType
+	stats        counters
 
 	// Owned by the Ready loop (and by Start before the loop runs).
 	confState         raftpb.ConfState
 	smApplied         uint64           // the state machine's applied index
 	snapIndex         uint64           // index of the newest raft snapshot
 	checkpointApplied uint64           // applied index at the last checkpoint's start
-	appliedBytes      uint64           // bytes of normal entries applied since Start
 	checkpointBytes   uint64           // appliedBytes at the last checkpoint's start
 	ckpt              *background      // the checkpoint running in the background, if any
 	ckptNotBefore     time.Time        // no checkpoint starts before (checkpointGap)
@@ -124,10 +129,20 @@ func (n *Node) run() {
 	var err error
 	defer func() { n.shutdown(err) }()
 	go n.applier()
-	defer close(n.applyc)
+	defer func() {
+		// Nothing may apply beside shutdown's checkpoint.
+		if aerr := n.awaitApplied(); err == nil {
+			err = aerr
+		}
+		close(n.applyc)
+	}()
 	for {
 		select {
 		case <-ticker.C:
+			// The tick reads what applying sets (supersedeTicks).
+			if err = n.awaitApplied(); err != nil {
+				return
+			}
 			n.raft.Tick()
 			if n.supersedeTicks > 0 {
 				if n.supersedeTicks--; n.supersedeTicks == 0 {
@@ -142,15 +157,18 @@ func (n *Node) run() {
 
 		case rd := <-n.raft.Ready():
 			n.stats.readys.Add(1)
+			if err = n.pollApplied(); err != nil {
+				return
+			}
 			if rd.HardState.Term > n.term.Load() {
 				n.term.Store(rd.HardState.Term)
 			}
 			n.noteSoftState(rd.SoftState)
 			// 0. Committed entries that an earlier Ready already made
-			//    durable here are applied, and their proposers answered,
-			//    while this Ready's fsync runs rather than after it (raft
-			//    allows applying in parallel with persisting; see
-			//    splitDurable).
+			//    durable here are handed to the applier, which applies
+			//    them and answers their proposers while this Ready's fsync
+			//    runs, and after (raft allows applying in parallel with
+			//    persisting; see splitDurable and handOff).
 			early, late := n.splitDurable(rd)
 			// A leader's messages may go out before its own log write
 			// (sendBeforeSave); the followers' writes then overlap it.
@@ -158,11 +176,18 @@ func (n *Node) run() {
 			if sentEarly {
 				n.send(rd.Messages)
 			}
-			earlyDone := n.applyEarly(early)
+			if err = n.apply(early); err != nil {
+				return
+			}
 			// 1. A snapshot (received from the leader) is saved first: the
-			//    file, then the log's snapshot record. A checkpoint still
-			//    running finishes before (its raft snapshot is older).
+			//    file, then the log's snapshot record. Entries still
+			//    applying and a checkpoint still running finish before
+			//    (the snapshot replaces the state; the checkpoint's raft
+			//    snapshot is older).
 			if !raft.IsEmptySnap(rd.Snapshot) {
+				if err = n.awaitApplied(); err != nil {
+					return
+				}
 				if err = n.awaitCheckpoint(); err != nil {
 					return
 				}
@@ -173,11 +198,7 @@ func (n *Node) run() {
 			// 2. HardState and entries are made durable with one fsync
 			//    before anything is sent or the rest is applied.
 			hook(n.cfg.Knobs.BeforeLogSave)
-			err = n.saveLog(rd.HardState, rd.Entries)
-			if earlyErr := <-earlyDone; err == nil {
-				err = earlyErr
-			}
-			if err != nil {
+			if err = n.saveLog(rd.HardState, rd.Entries); err != nil {
 				return
 			}
 			hook(n.cfg.Knobs.AfterLogSave)
@@ -195,6 +216,9 @@ func (n *Node) run() {
 			//    (SnapshotData), which must not run beside a checkpoint.
 			if !sentEarly {
 				if hasSnapshotMessage(rd.Messages) {
+					if err = n.awaitApplied(); err != nil {
+						return
+					}
 					if err = n.awaitCheckpoint(); err != nil {
 						return
 					}
@@ -204,10 +228,11 @@ func (n *Node) run() {
 			n.reads.deliver(rd.ReadStates)
 			// 5. The other committed entries are applied in order, conf
 			//    changes too.
-			if err = n.applyCommitted(late); err != nil {
+			if err = n.apply(late); err != nil {
 				return
 			}
-			// Only now, with the whole batch applied, may a lone voter
+			// Only with the configuration applied (conf changes apply on
+			// the loop, after every entry before them) may a lone voter
 			// answer reads locally (readindex.go, soleVoter).
 			n.solo.Store(soleVoter(n.confState, n.cfg.ID))
 			hook(n.cfg.Knobs.AfterApply)
@@ -319,40 +344,93 @@ func (n *Node) splitDurable(rd raft.Ready) (early, late []raftpb.Entry) {
 	return ents[:i], ents[i:]
 }
 
-// applyEarly applies the entries splitDurable found durable already and
-// returns a channel that yields applyCommitted's error once they are
-// applied. Normal entries are applied on another goroutine, so the Ready
-// loop can write and fsync the log meanwhile: applying touches only the
-// state machine, the waiters and the applied index, none of which saving
-// the log uses. Conf changes, rare, are applied on the loop before
-// anything else.
-func (n *Node) applyEarly(ents []raftpb.Entry) <-chan error {
+// applyDepth is how many batches of committed entries the Ready loop may
+// hand to the applier before it waits for the oldest to be applied.
+const applyDepth = 4
+
+// apply applies committed entries in log order: normal entries on the
+// applier goroutine (handOff), a batch holding a conf change on the loop,
+// after everything handed off before it.
+func (n *Node) apply(ents []raftpb.Entry) error {
 	if len(ents) == 0 {
-		return appliedNothing
+		return nil
 	}
 	for i := range ents {
 		if ents[i].Type != raftpb.EntryNormal {
-			done := make(chan error, 1)
-			done <- n.applyCommitted(ents)
-			return done
+			if err := n.awaitApplied(); err != nil {
+				return err
+			}
+			return n.applyCommitted(ents)
+		}
+	}
+	return n.handOff(ents)
+}
+
+// handOff gives a batch of normal entries to the applier and returns
+// without waiting for it, so the Ready loop goes on to write and fsync the
+// log, send, and advance raft meanwhile, as etcd's server does. Applying
+// touches only the state machine, the waiters, the applied index and the
+// fields applyCommitted sets (smApplied, appliedTerm, supersedeTicks, and
+// the atomic appliedBytes); the loop reads the others only after
+// awaitApplied. Raft does not need entries applied before Advance: it needs
+// conf changes applied, which apply on the loop.
+func (n *Node) handOff(ents []raftpb.Entry) error {
+	if n.applying == applyDepth {
+		if err := n.takeApplied(); err != nil {
+			return err
 		}
 	}
 	n.applyc <- ents
-	return n.appliedc
+	n.applying++
+	return nil
 }
 
-// appliedNothing is applyEarly's answer when there is nothing to apply: a
-// closed channel, which yields a nil error.
-var appliedNothing = func() chan error { c := make(chan error); close(c); return c }()
+// takeApplied waits for the oldest batch handed off to be applied.
+func (n *Node) takeApplied() error {
+	err := <-n.appliedc
+	n.applying--
+	return err
+}
 
-// applier is the goroutine on which applyEarly applies entries, one batch
-// at a time: the loop receives each batch's result from appliedc before it
-// sends the next. One long-lived goroutine, rather than one per Ready,
-// keeps the deep stack applying needs instead of growing a new one (stack
-// copying was 3 to 4% of a node's CPU). It returns when applyc is closed.
+// awaitApplied waits until every batch handed off is applied and returns
+// the first error among them.
+func (n *Node) awaitApplied() error {
+	var first error
+	for n.applying > 0 {
+		if err := n.takeApplied(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// pollApplied takes the results of the batches already applied, without
+// waiting, so that a failed apply stops the loop at its next Ready.
+func (n *Node) pollApplied() error {
+	for n.applying > 0 {
+		select {
+		case err := <-n.appliedc:
+			n.applying--
+			if err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// applier is the goroutine on which handOff's batches are applied, in the
+// order they were handed off. One long-lived goroutine, rather than one per
+// Ready, keeps the deep stack applying needs instead of growing a new one
+// (stack copying was 3 to 4% of a node's CPU). It returns when applyc is
+// closed.
 func (n *Node) applier() {
 	for ents := range n.applyc {
-		n.appliedc <- n.applyCommitted(ents)
+		err := n.applyCommitted(ents)
+		n.maybeReady() // Start may be waiting for these entries
+		n.appliedc <- err
 	}
 }
 
@@ -596,7 +674,7 @@ func (n *Node) applyRunOf(run []pendingApply) {
 	for i := range run {
 		p := &run[i]
 		n.smApplied = p.entry.Index
-		n.appliedBytes += uint64(p.size)
+		n.appliedBytes.Add(uint64(p.size))
 		n.stats.applied.Add(1)
 		if p.id.node == n.cfg.ID && p.id.boot == n.boot {
 			n.waiters.trigger(p.id, results[i])
