@@ -47,9 +47,9 @@ start_node() {
 	pids+=($!)
 	node_pid[$id]=$!
 	node_port[$id]=$port
-	wait_ready "$id" -h 127.0.0.1 -p "$port" -U chronos -d chronos
+	wait_ready "$id" -h 127.0.0.1 -p "$port" -U chronos chronos
 }
-conn() { echo -h 127.0.0.1 -p "${node_port[$1]}" -U chronos -d chronos; }
+conn() { echo -h 127.0.0.1 -p "${node_port[$1]}" -U chronos chronos; }
 
 # CPU accounting: the user+system CPU time the Chronos processes spend per
 # transaction tells whether a run is bound by the two shared cores.

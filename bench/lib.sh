@@ -84,7 +84,9 @@ start_pg() {
 		-c unix_socket_directories="$work/pg" >"$work/postgres.log" 2>&1 &
 	pids+=($!)
 	pg_pid=$!
-	PG=(-h 127.0.0.1 -p "$pg_port" -U "$pg_user" -d postgres)
+	# Connection arguments end with the database name, not -d NAME:
+	# psql and pgbench both take it last, but pgbench's -d is --debug.
+	PG=(-h 127.0.0.1 -p "$pg_port" -U "$pg_user" postgres)
 	wait_ready PostgreSQL "${PG[@]}"
 }
 
@@ -98,7 +100,7 @@ start_chronos() {
 		</dev/null >"$work/$1.log" 2>&1 &
 	pids+=($!)
 	ch_pid=$!
-	CH=(-h 127.0.0.1 -p "$ch_port" -U chronos -d chronos)
+	CH=(-h 127.0.0.1 -p "$ch_port" -U chronos chronos)
 	wait_ready Chronos "${CH[@]}"
 }
 

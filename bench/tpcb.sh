@@ -87,17 +87,17 @@ if [ "$CLUSTER" = 1 ]; then
 		[ -z "$2" ] || args+=(--peers "$2")
 		"$work/chronos" "${args[@]}" </dev/null >>"$work/$1.log" 2>&1 &
 		pids+=($!)
-		wait_ready "$1" -h 127.0.0.1 -p "${port[$1]}" -U chronos -d chronos
+		wait_ready "$1" -h 127.0.0.1 -p "${port[$1]}" -U chronos chronos
 	}
 	start_member node1 ""
 	start_member node2 "node1=127.0.0.1:${port[node1]}"
 	start_member node3 "node1=127.0.0.1:${port[node1]},node2=127.0.0.1:${port[node2]}"
-	N2=(-h 127.0.0.1 -p "${port[node2]}" -U chronos -d chronos)
+	N2=(-h 127.0.0.1 -p "${port[node2]}" -U chronos chronos)
 	init cluster "${N2[@]}"
 	for c in $CLIENTS; do
 		res[cluster-$c]=$(tpcb cluster "$c" "${N2[@]}")
 	done
-	checks+=("$(check 3-node -h 127.0.0.1 -p "${port[node3]}" -U chronos -d chronos)")
+	checks+=("$(check 3-node -h 127.0.0.1 -p "${port[node3]}" -U chronos chronos)")
 fi
 
 echo "pgbench -b tpcb-like -M prepared -s $SCALE -T $DURATION -j $JOBS; PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }') at SERIALIZABLE"
