@@ -84,7 +84,7 @@ type Node struct {
 	applyW       *indexWait // released as the applied index grows
 	reads        *readLoop
 
-	applied atomic.Uint64 // last entry index processed by the Ready loop
+	applied atomic.Uint64 // last committed entry index applied (by the applier or, for conf changes, the loop)
 	// appliedBytes counts the bytes of normal entries applied since Start
 	// (written by the applier, read by the loop's checkpoint trigger).
 	appliedBytes atomic.Uint64

@@ -23,7 +23,7 @@ type Stats struct {
 	Leader  uint64 // raft ID of the known leader, 0 if none
 	Term    uint64
 	Commit  uint64 // commit index
-	Applied uint64 // last entry processed by the Ready loop
+	Applied uint64 // last committed entry applied
 
 	SnapshotIndex uint64 // index of the newest raft snapshot (checkpoint)
 

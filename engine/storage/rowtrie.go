@@ -35,6 +35,7 @@ const (
 // in place by it. It has a field so that each allocation is distinct.
 type trieOwner struct{ _ byte }
 
+// trieLeaf holds the rows of trieFanout consecutive IDs, nil where none is.
 type trieLeaf struct {
 	owner *trieOwner
 	rows  [trieFanout]*Row
@@ -93,6 +94,8 @@ func (t *rowTrie) Get(id uint64) *Row {
 	return leaf.rows[id&trieMask]
 }
 
+// mutableInner returns n itself if t may modify it, else a copy owned by
+// t; for nil, a new empty node.
 func (t *rowTrie) mutableInner(n *trieInner) *trieInner {
 	if n == nil {
 		return &trieInner{owner: t.owner}
@@ -105,6 +108,7 @@ func (t *rowTrie) mutableInner(n *trieInner) *trieInner {
 	return &c
 }
 
+// mutableLeaf is mutableInner for leaves.
 func (t *rowTrie) mutableLeaf(n *trieLeaf) *trieLeaf {
 	if n == nil {
 		return &trieLeaf{owner: t.owner}
