@@ -90,6 +90,11 @@ func (db *DB) getLog() (Log, error) {
 // Snapshot returns the current state, without waiting for a read index.
 func (db *DB) Snapshot() *storage.Snapshot { return db.store.Snapshot() }
 
+// Published returns a snapshot with the current catalog whose rows may lag
+// behind the applied writes (storage.Store.Published): what planning needs,
+// without making the store publish writes that nobody reads.
+func (db *DB) Published() *storage.Snapshot { return db.store.Published() }
+
 // propose encodes cmd, proposes it and returns the apply result.
 func (db *DB) propose(ctx context.Context, cmd storage.Command) (storage.Result, error) {
 	l, err := db.getLog()

@@ -95,12 +95,14 @@ func (s *Session) readSnapshot(ctx context.Context) (*storage.Snapshot, error) {
 	return snap, nil
 }
 
-// planSnapshot is the catalog a statement is planned against.
+// planSnapshot is the catalog a statement is planned against. Planning
+// reads only the catalog (a prepared plan runs later on other snapshots),
+// so outside a transaction block it is the published snapshot.
 func (s *Session) planSnapshot() *storage.Snapshot {
 	if s.tx != nil && s.tx.snap != nil {
 		return s.tx.snap
 	}
-	return s.db.Snapshot()
+	return s.db.Published()
 }
 
 // txWrite runs a write statement inside a transaction block: evaluated

@@ -41,7 +41,12 @@ func (s *Session) runWrite(ctx context.Context, read bool, deps *planDeps, param
 				return Result{}, err
 			}
 		}
-		snap := s.db.Snapshot()
+		// A statement that reads no rows needs only the catalog, which the
+		// published snapshot has current (storage.Store.Published).
+		snap := s.db.Published()
+		if read {
+			snap = s.db.Snapshot()
+		}
 		if deps != nil && !deps.valid(snap) {
 			return Result{}, errReplan
 		}

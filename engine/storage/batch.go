@@ -1,7 +1,5 @@
 package storage
 
-import "github.com/chronos-db/chronos/engine/sqlerr"
-
 // Entry is one committed command for ApplyBatch: its raft index and the
 // command.
 type Entry struct {
@@ -10,37 +8,31 @@ type Entry struct {
 }
 
 // ApplyBatch applies entries in order, as Apply would one by one, and
-// returns their results; the state is published once, after the last.
+// returns their results.
 //
-// Consecutive Write and Noop commands share one tx: the tables they change
-// are cloned once for the whole run instead of once per command, so the
-// copy-on-write path copies of a B-tree write are shared by the run's
-// commands (with many clients, a Ready commits several entries at once).
-// Each command stays all-or-nothing: a failing one is rolled back through
-// the tx's undo log. Any other command ends the run and applies alone.
+// Consecutive Write and Noop commands share one tx, the store's open run:
+// the tables they change are cloned once for the whole run instead of once
+// per command, and the run stays open after ApplyBatch returns, so the next
+// batch changes the same clones in place (see Store). Each command stays
+// all-or-nothing: a failing one is rolled back through the tx's undo log.
+// Any other command publishes the run and applies alone.
 //
-// Nothing of a batch is visible to Snapshot until ApplyBatch returns, so its
-// callers must deliver results only after that.
+// A result is final when ApplyBatch returns: its command is in
+// AppliedIndex, and Snapshot shows it.
 func (s *Store) ApplyBatch(entries []Entry) []Result {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	results := make([]Result, len(entries))
-	var run *tx // the tx of the current run of writes, nil between runs
-	var last uint64
 	for i, e := range entries {
-		if applied := max(last, s.cur.Load().applied); e.Index <= applied {
-			results[i] = Result{Err: sqlerr.New(sqlerr.InternalError,
-				"raft index %d already applied (applied index is %d)", e.Index, applied)}
+		if err := s.checkIndex(e.Index); err != nil {
+			results[i] = Result{Err: err}
 			continue
 		}
 		switch c := e.Cmd.(type) {
 		case *Noop:
+			s.openRun(e.Index)
 		case *Write:
-			if run == nil {
-				run = newTx(s.cur.Load(), e.Index)
-				run.undo = &undoLog{}
-			}
-			run.index = e.Index
+			run := s.openRun(e.Index)
 			run.firstVersion = nil
 			res := run.applyWrite(c)
 			if res.Err != nil {
@@ -50,29 +42,20 @@ func (s *Store) ApplyBatch(entries []Entry) []Result {
 			run.undo.reset()
 			results[i] = res
 		default:
-			if run != nil {
-				s.publishRun(run, last)
-				run = nil
-			}
 			results[i] = s.applyLocked(e.Index, e.Cmd)
 		}
-		last = e.Index
-	}
-	if run != nil {
-		s.publishRun(run, last)
-	} else if last > s.cur.Load().applied {
-		next := *s.cur.Load()
-		next.applied = last
-		s.cur.Store(&next)
+		s.applied.Store(e.Index)
 	}
 	return results
 }
 
-// publishRun makes the state a run of writes built the current one, as of
-// index.
-func (s *Store) publishRun(run *tx, index uint64) {
-	run.index = index
-	next := run.publish()
-	next.applied = index
-	s.cur.Store(next)
+// openRun returns the open run of writes, starting one on the published
+// state if there is none, with its index set to index; s.mu is held.
+func (s *Store) openRun(index uint64) *tx {
+	if s.run == nil {
+		s.run = newTx(s.cur.Load(), index)
+		s.run.undo = &undoLog{}
+	}
+	s.run.index = index
+	return s.run
 }

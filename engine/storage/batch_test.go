@@ -98,13 +98,20 @@ func describeResult(res Result) string {
 
 // TestApplyBatchMatchesApply applies random command sequences one by one
 // with Apply and in random batches with ApplyBatch, and requires the same
-// result for every command and the same state after every batch; a
-// snapshot taken before a batch must not change.
+// result for every command and the same state. Snapshots of the batched
+// store are taken only now and then, so its run of writes often stays open
+// across several batches; no snapshot taken may change afterwards, and the
+// published snapshot's catalog must always be current.
 func TestApplyBatchMatchesApply(t *testing.T) {
 	for seed := range uint64(40) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 7))
 			one, batched := newUsers(t), newUsers(t)
+			type taken struct {
+				snap *Snapshot
+				dump string
+			}
+			var held []taken
 			for step := 0; step < 30; step++ {
 				n := 1 + r.IntN(12)
 				entries := make([]Entry, n)
@@ -115,26 +122,121 @@ func TestApplyBatchMatchesApply(t *testing.T) {
 					entries[i] = Entry{Index: idx, Cmd: cloneCommand(cmd)}
 					want[i] = describeResult(one.Apply(idx, cmd))
 				}
-				before := batched.Snapshot()
-				beforeDump := dump(before)
+				if r.IntN(3) == 0 {
+					snap := batched.Snapshot()
+					held = append(held, taken{snap, dump(snap)})
+				}
 				got := batched.ApplyBatch(entries)
 				for i := range entries {
 					if g := describeResult(got[i]); g != want[i] {
 						t.Fatalf("step %d, entry %d (%T): ApplyBatch gave %s, Apply gave %s", step, i, entries[i].Cmd, g, want[i])
 					}
 				}
-				if d := dump(before); d != beforeDump {
-					t.Fatalf("step %d: a snapshot taken before the batch changed:\n%s\nnow:\n%s", step, beforeDump, d)
+				for _, h := range held {
+					if d := dump(h.snap); d != h.dump {
+						t.Fatalf("step %d: a snapshot taken at index %d changed:\n%s\nnow:\n%s", step, h.snap.AppliedIndex(), h.dump, d)
+					}
 				}
 				if g, w := batched.AppliedIndex(), one.AppliedIndex(); g != w {
 					t.Fatalf("step %d: applied index %d, want %d", step, g, w)
 				}
-				if g, w := dump(batched.Snapshot()), dump(one.Snapshot()); g != w {
-					t.Fatalf("step %d: state after ApplyBatch:\n%s\nafter Apply:\n%s", step, g, w)
+				if g, w := catalogOf(batched.Published()), catalogOf(one.Snapshot()); g != w {
+					t.Fatalf("step %d: published catalog %s, want %s", step, g, w)
 				}
+				if r.IntN(3) == 0 {
+					if g, w := dump(batched.Snapshot()), dump(one.Snapshot()); g != w {
+						t.Fatalf("step %d: state after ApplyBatch:\n%s\nafter Apply:\n%s", step, g, w)
+					}
+				}
+			}
+			if g, w := dump(batched.Snapshot()), dump(one.Snapshot()); g != w {
+				t.Fatalf("final state after ApplyBatch:\n%s\nafter Apply:\n%s", g, w)
 			}
 		})
 	}
+}
+
+// catalogOf lists a snapshot's tables with their OIDs and schema versions.
+func catalogOf(s *Snapshot) string {
+	var out []string
+	for _, t := range s.Tables() {
+		out = append(out, fmt.Sprintf("%s/%d/v%d", t.Name(), t.OID(), t.Def().Version))
+	}
+	return fmt.Sprint(out)
+}
+
+// TestSnapshotWhileApplying has readers take snapshots and check them
+// (every row reachable through the primary key index, counts matching)
+// while batches are applied, so that the race detector sees readers and
+// the writer's open run side by side.
+func TestSnapshotWhileApplying(t *testing.T) {
+	s := newUsers(t)
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				snap := s.Snapshot()
+				if err := checkUsersIndex(snap); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	id := int64(100)
+	for range 200 {
+		entries := make([]Entry, 8)
+		for i := range entries {
+			entries[i] = Entry{Index: s.AppliedIndex() + uint64(i) + 1, Cmd: &Write{Ops: []Op{user(id, "u", nil, nil)}}}
+			id++
+		}
+		for i, res := range s.ApplyBatch(entries) {
+			if res.Err != nil {
+				t.Fatalf("entry %d: %v", i, res.Err)
+			}
+		}
+	}
+	close(done)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap := s.Snapshot()
+	if err := checkUsersIndex(snap); err != nil {
+		t.Fatal(err)
+	}
+	if users, _ := snap.Table("users"); users.Len() != 2+200*8 {
+		t.Fatalf("%d rows, want %d", users.Len(), 2+200*8)
+	}
+}
+
+// checkUsersIndex checks that every row of users is found through the
+// primary key index, and that the index has as many entries as rows.
+func checkUsersIndex(snap *Snapshot) error {
+	users, _ := snap.Table("users")
+	var err error
+	rows := 0
+	users.Scan(func(row *Row) bool {
+		rows++
+		got, ok := users.Lookup(0, row.Values[:1])
+		if !ok || got.ID != row.ID {
+			err = fmt.Errorf("snapshot at %d: row %d (id %v) not found through the primary key", snap.AppliedIndex(), row.ID, row.Values[0])
+			return false
+		}
+		return true
+	})
+	if err == nil && users.IndexLen(0) != rows {
+		err = fmt.Errorf("snapshot at %d: %d rows, %d primary key entries", snap.AppliedIndex(), rows, users.IndexLen(0))
+	}
+	return err
 }
 
 // TestApplyBatchRollsBackAFailedCommand checks the undo log directly: a

@@ -232,7 +232,7 @@ func Load(dir string) (*Store, error) {
 	// A hand-written catalog may leave next_oid out: continue after the
 	// largest OID in use.
 	snap.nextOID = max(snap.nextOID, FirstOID, maxOID(snap)+1)
-	st.cur.Store(snap)
+	st.setCurrent(snap)
 	st.ckpt.dir = dir
 	st.ckpt.files = files
 	return st, nil

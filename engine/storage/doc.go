@@ -22,11 +22,17 @@
 //
 // # Reading
 //
-// (*Store).Snapshot returns an immutable, consistent view in O(1): every
-// published table is a set of immutable copy-on-write B-trees
-// (github.com/google/btree) that Apply never modifies again. Readers use a
-// Snapshot without locks while Apply goes on. Rows (*Row) are immutable once
-// stored; an update stores a new *Row.
+// (*Store).Snapshot returns an immutable, consistent view: every published
+// table is a set of immutable copy-on-write trees (github.com/google/btree
+// for indexes, rowtrie.go for rows) that Apply never modifies again.
+// Readers use a Snapshot without locks while Apply goes on. Rows (*Row) are
+// immutable once stored; an update stores a new *Row.
+//
+// Runs of writes are published lazily: between publications Apply changes
+// its private clones in place, and Snapshot publishes them when it is
+// called (O(1) when nothing is pending). (*Store).Published returns the
+// last published snapshot without publishing, for planning: its catalog is
+// always current.
 //
 // Each table keeps its rows in a B-tree ordered by row ID and one B-tree per
 // index ordered by the index key: the indexed values encoded with
