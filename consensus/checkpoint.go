@@ -62,13 +62,14 @@ func (n *Node) maybeCheckpoint() error {
 		return err
 	}
 	// The log is synced first: the commit index in the log must cover
-	// what the checkpoint claims, or a restart would find tables ahead of
-	// the log's commit. (Replay tolerates that, but it should not happen.)
+	// the raft snapshot recorded for the checkpoint (appliedCommitted).
+	// The tables may hold more, which a lone voter applies as soon as it
+	// is durable (soloCommitted); a restart skips those entries.
 	if err := n.disk.wal.Sync(); err != nil {
 		return fmt.Errorf("consensus: sync log before checkpoint: %w", err)
 	}
 	b := &background{
-		applied:   n.applied.Load(),
+		applied:   n.appliedCommitted(),
 		smApplied: n.smApplied,
 		conf:      cloneConfState(n.confState),
 		start:     time.Now(),
@@ -163,7 +164,7 @@ func (n *Node) checkpoint() error {
 		return fmt.Errorf("consensus: checkpoint: %w", err)
 	}
 	n.stats.checkpoints.Add(1)
-	applied := n.applied.Load()
+	applied := n.appliedCommitted()
 	n.checkpointApplied = applied
 	n.checkpointBytes = n.appliedBytes.Load()
 	// Entries after the state machine's last applied normal entry are conf

@@ -124,3 +124,47 @@ func TestSplitDurable(t *testing.T) {
 		})
 	}
 }
+
+func TestSoloCommitted(t *testing.T) {
+	ents := func(from, to uint64) []raftpb.Entry {
+		var out []raftpb.Entry
+		for i := from; i <= to; i++ {
+			out = append(out, raftpb.Entry{Index: i, Term: 2, Type: raftpb.EntryNormal})
+		}
+		return out
+	}
+	withConfChange := append(ents(11, 12), raftpb.Entry{Index: 13, Term: 2, Type: raftpb.EntryConfChange})
+	withConfChange = append(withConfChange, ents(14, 15)...)
+	alone := raftpb.ConfState{Voters: []uint64{1}}
+	snap := raftpb.Snapshot{Metadata: raftpb.SnapshotMetadata{Index: 9, Term: 1}}
+	tests := []struct {
+		name   string
+		state  raft.StateType
+		conf   raftpb.ConfState
+		handed uint64
+		rd     raft.Ready
+		want   int
+	}{
+		{"lone leader, entries follow those handed", raft.StateLeader, alone, 10, raft.Ready{Entries: ents(11, 14)}, 4},
+		{"up to the first conf change", raft.StateLeader, alone, 10, raft.Ready{Entries: withConfChange}, 2},
+		{"a gap before the entries", raft.StateLeader, alone, 8, raft.Ready{Entries: ents(11, 14)}, 0},
+		{"two voters", raft.StateLeader, raftpb.ConfState{Voters: []uint64{1, 2}}, 10, raft.Ready{Entries: ents(11, 14)}, 0},
+		{"a learner to replicate to", raft.StateLeader, raftpb.ConfState{Voters: []uint64{1}, Learners: []uint64{2}}, 10, raft.Ready{Entries: ents(11, 14)}, 0},
+		{"not leader", raft.StateFollower, alone, 10, raft.Ready{Entries: ents(11, 14)}, 0},
+		{"with a snapshot", raft.StateLeader, alone, 10, raft.Ready{Snapshot: snap, Entries: ents(11, 14)}, 0},
+		{"no entries", raft.StateLeader, alone, 10, raft.Ready{CommittedEntries: ents(9, 10)}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := &Node{cfg: Config{ID: 1}, confState: tt.conf, handed: tt.handed}
+			n.state.Store(int32(tt.state))
+			got := n.soloCommitted(tt.rd)
+			if len(got) != tt.want {
+				t.Fatalf("%d entries committed, want %d", len(got), tt.want)
+			}
+			if len(got) > 0 && got[0].Index != tt.handed+1 {
+				t.Errorf("first entry %d, want %d", got[0].Index, tt.handed+1)
+			}
+		})
+	}
+}

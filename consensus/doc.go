@@ -33,7 +33,9 @@
 //     Ready already made durable here (on a leader, all of them) apply
 //     while step 1 writes and fsyncs the log, so a write waits for one
 //     fsync, not two (splitDurable), and the loop goes on to the next
-//     Ready meanwhile. Conf changes apply on the loop, after everything
+//     Ready meanwhile. A lone voter's new entries are committed once its
+//     own fsync is done, so it hands them off right after it instead of a
+//     Ready later (soloCommitted). Conf changes apply on the loop, after everything
 //     handed off before them. After CheckpointEntries entries
 //     maybeCheckpoint starts StateMachine.Checkpoint (the CSV checkpoint)
 //     in the background; when it is done, finishCheckpoint records a raft

@@ -107,6 +107,8 @@ type Node struct {
 	supersedeTicks    int              // ticks until failSuperseded runs; 0: not due
 	prevHardState     raftpb.HardState // last saved, to tell when a save must fsync
 	lastSaved         uint64           // index of the last entry durable in the log (splitDurable)
+	handed            uint64           // index of the last entry handed to apply (apply)
+	committed         uint64           // index of the last entry raft reported committed
 	readyTarget       uint64           // applied index at which Start may return
 	readyOnce         sync.Once
 	readyc            chan struct{} // closed once restart replay is applied
@@ -157,6 +159,9 @@ func (n *Node) run() {
 
 		case rd := <-n.raft.Ready():
 			n.stats.readys.Add(1)
+			if k := len(rd.CommittedEntries); k > 0 {
+				n.committed = rd.CommittedEntries[k-1].Index
+			}
 			if err = n.pollApplied(); err != nil {
 				return
 			}
@@ -210,6 +215,12 @@ func (n *Node) run() {
 			if err = n.appendLog(rd.Entries); err != nil {
 				return
 			}
+			// 3b. A lone voter's new entries are committed now that they are
+			//    durable here: they are applied at once instead of after
+			//    raft says so in the next Ready (soloCommitted).
+			if err = n.apply(n.soloCommitted(rd)); err != nil {
+				return
+			}
 			// 4. Messages go out only now that what they promise is durable
 			//    (unless a leader sent them before step 2, sendBeforeSave).
 			//    One carrying a snapshot takes the state machine's data
@@ -246,7 +257,7 @@ func (n *Node) run() {
 			// 7. Tell raft this Ready is done so it can prepare the next.
 			hook(n.cfg.Knobs.BeforeAdvance)
 			n.raft.Advance()
-			n.raftApplied = n.applied.Load()
+			n.raftApplied = n.appliedCommitted()
 
 		case res := <-n.checkpointDone():
 			if err = n.finishCheckpoint(n.ckpt, res); err != nil {
@@ -344,6 +355,37 @@ func (n *Node) splitDurable(rd raft.Ready) (early, late []raftpb.Entry) {
 	return ents[:i], ents[i:]
 }
 
+// soloCommitted returns the entries of rd that are committed because this
+// node, the leader, is the only voter and rd has just made them durable:
+// raft's quorum is this node's log alone. Raft would report them committed
+// only in the next Ready, after Advance; a lone voter's writes each wait one
+// loop cycle less this way. Only normal entries that directly follow those
+// already handed to apply qualify, up to the first conf change (after it
+// applies, this node may no longer be the only voter).
+//
+// The state machine may then be ahead of the commit index raft knows and of
+// the one saved in the log; appliedCommitted caps what raft and the log's
+// snapshots are told, and a restart skips the entries the checkpoint holds.
+func (n *Node) soloCommitted(rd raft.Ready) []raftpb.Entry {
+	if len(rd.Entries) == 0 || !raft.IsEmptySnap(rd.Snapshot) ||
+		raft.StateType(n.state.Load()) != raft.StateLeader ||
+		!soleVoter(n.confState, n.cfg.ID) || rd.Entries[0].Index != n.handed+1 {
+		return nil
+	}
+	i := 0
+	for i < len(rd.Entries) && rd.Entries[i].Type == raftpb.EntryNormal {
+		i++
+	}
+	return rd.Entries[:i]
+}
+
+// appliedCommitted is the applied index capped at the commit index raft
+// reported: what raft may be told is applied and where a snapshot of the
+// log may be taken (soloCommitted lets the state machine run ahead).
+func (n *Node) appliedCommitted() uint64 {
+	return min(n.applied.Load(), n.committed)
+}
+
 // applyDepth is how many batches of committed entries the Ready loop may
 // hand to the applier before it waits for the oldest to be applied.
 const applyDepth = 4
@@ -352,9 +394,13 @@ const applyDepth = 4
 // applier goroutine (handOff), a batch holding a conf change on the loop,
 // after everything handed off before it.
 func (n *Node) apply(ents []raftpb.Entry) error {
+	for len(ents) > 0 && ents[0].Index <= n.handed {
+		ents = ents[1:] // applied already (soloCommitted)
+	}
 	if len(ents) == 0 {
 		return nil
 	}
+	n.handed = ents[len(ents)-1].Index
 	for i := range ents {
 		if ents[i].Type != raftpb.EntryNormal {
 			if err := n.awaitApplied(); err != nil {
