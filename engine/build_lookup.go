@@ -221,8 +221,9 @@ func (n *lookupJoinNode) run(st *execState, emit rowFunc) error {
 		found := false
 		var ferr error
 		visit := func(r *storage.Row) bool {
+			rvals := r.Values()
 			if n.filter != nil {
-				v, err := n.filter.Eval(&st.ectx, r.Values)
+				v, err := n.filter.Eval(&st.ectx, rvals)
 				if err != nil {
 					ferr = err
 					return false
@@ -232,7 +233,7 @@ func (n *lookupJoinNode) run(st *execState, emit rowFunc) error {
 				}
 			}
 			row := make([]types.Value, 0, n.leftWidth+n.rightWidth)
-			row = append(append(row, l...), r.Values...)
+			row = append(append(row, l...), rvals...)
 			if n.cond != nil {
 				v, err := n.cond.Eval(&st.ectx, row)
 				if err != nil {

@@ -100,8 +100,9 @@ func (r *returning) rows(st *execState, stored []*storage.Row) ([][]types.Value,
 	out := make([][]types.Value, 0, len(stored))
 	for _, row := range stored {
 		vals := make([]types.Value, len(r.exprs))
+		rowVals := row.Values()
 		for i, e := range r.exprs {
-			v, err := e.Eval(&st.ectx, row.Values)
+			v, err := e.Eval(&st.ectx, rowVals)
 			if err != nil {
 				return nil, err
 			}

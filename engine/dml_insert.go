@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 
 	"github.com/chronos-db/chronos/engine/dialect"
 	"github.com/chronos-db/chronos/engine/expr"
@@ -434,7 +435,8 @@ func (p *insertPlan) resolveConflicts(st *execState, ops []storage.Op) ([]storag
 			return nil, errSecondTouch
 		}
 		updated[existing.ID] = true
-		both := append(append([]types.Value{}, existing.Values...), op.Values...)
+		existingVals := existing.Values()
+		both := append(slices.Clone(existingVals), op.Values...)
 		if cp.where != nil {
 			v, err := cp.where.Eval(&st.ectx, both)
 			if err != nil {
@@ -444,7 +446,7 @@ func (p *insertPlan) resolveConflicts(st *execState, ops []storage.Op) ([]storag
 				continue
 			}
 		}
-		vals := append([]types.Value{}, existing.Values...)
+		vals := existingVals
 		for _, sc := range cp.sets {
 			v, err := sc.e.Eval(&st.ectx, both)
 			if err != nil {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 
 	"github.com/chronos-db/chronos/engine/dialect"
 	"github.com/chronos-db/chronos/engine/expr"
@@ -195,7 +196,7 @@ func (p *modifyPlan) exec(ctx context.Context, s *Session, params []types.Value)
 	return s.runWrite(ctx, true, &p.deps, params, false, func(st *execState) (storage.Command, func(storage.Result) (Result, error), error) {
 		w := &storage.Write{}
 		var deleted []*storage.Row
-		err := p.scan.scanRows(st, func(row *storage.Row) error {
+		err := p.scan.scanRows(st, func(row *storage.Row, rowVals []types.Value) error {
 			op := storage.Op{Table: p.def.Name, RowID: row.ID, Version: row.Version, TableOID: p.def.OID, SchemaVersion: p.def.Version}
 			if p.delete {
 				op.Kind = storage.OpDelete
@@ -210,9 +211,9 @@ func (p *modifyPlan) exec(ctx context.Context, s *Session, params []types.Value)
 			}
 			if op.Kind != storage.OpIncrement {
 				op.Kind = storage.OpUpdate
-				vals := append([]types.Value(nil), row.Values...)
+				vals := slices.Clone(rowVals)
 				for _, sc := range p.sets {
-					v, err := sc.e.Eval(&st.ectx, row.Values)
+					v, err := sc.e.Eval(&st.ectx, rowVals)
 					if err != nil {
 						return err
 					}

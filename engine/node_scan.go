@@ -52,12 +52,13 @@ func (b *builder) buildScan(ls *scope, t *fromTree, conds []ast.ExprNode) (planN
 func (n *scanNode) columns() []colInfo { return n.cols }
 
 func (n *scanNode) run(st *execState, emit rowFunc) error {
-	return n.scanRows(st, func(r *storage.Row) error { return emit(r.Values) })
+	return n.scanRows(st, func(_ *storage.Row, vals []types.Value) error { return emit(vals) })
 }
 
 // scanRows runs the scan, handing each selected stored row (with its ID
-// and version, which UPDATE and DELETE need) to fn; run hands on its values.
-func (n *scanNode) scanRows(st *execState, fn func(*storage.Row) error) error {
+// and version, which UPDATE and DELETE need) and its values to fn; run
+// hands on the values.
+func (n *scanNode) scanRows(st *execState, fn func(*storage.Row, []types.Value) error) error {
 	t, ok := st.snap.Table(n.def.Name)
 	if !ok || t.Def() != n.def {
 		return sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", n.def.Name)
@@ -67,8 +68,9 @@ func (n *scanNode) scanRows(st *execState, fn func(*storage.Row) error) error {
 		if ferr = st.tick(); ferr != nil {
 			return false
 		}
+		vals := r.Values()
 		if n.filter != nil {
-			v, err := n.filter.Eval(&st.ectx, r.Values)
+			v, err := n.filter.Eval(&st.ectx, vals)
 			if err != nil {
 				ferr = err
 				return false
@@ -77,7 +79,7 @@ func (n *scanNode) scanRows(st *execState, fn func(*storage.Row) error) error {
 				return true
 			}
 		}
-		if ferr = fn(r); ferr != nil {
+		if ferr = fn(r, vals); ferr != nil {
 			return false
 		}
 		return true

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"slices"
 
 	"github.com/chronos-db/chronos/engine/sqlerr"
 	"github.com/chronos-db/chronos/engine/storage"
@@ -95,7 +94,7 @@ func (tx *txn) commitOps() []storage.Op {
 		}
 		if c.inserted {
 			if final != nil {
-				op := storage.Op{Kind: storage.OpInsert, Table: c.table, Values: slices.Clone(final.Values),
+				op := storage.Op{Kind: storage.OpInsert, Table: c.table, Values: final.Values(),
 					SerialColumns: c.serial, TableOID: c.oid, SchemaVersion: c.schema}
 				if len(c.serial) > 0 {
 					// The client may have seen the provisional values.
@@ -119,7 +118,7 @@ func (tx *txn) commitOps() []storage.Op {
 		if final == nil {
 			op.Kind = storage.OpDelete
 		} else {
-			op.Kind, op.Values = storage.OpUpdate, final.Values
+			op.Kind, op.Values = storage.OpUpdate, final.Values()
 		}
 		ops = append(ops, op)
 	}

@@ -272,7 +272,7 @@ func (g *gen) relationSize(r relation) int64 {
 	def := r.def
 	t.Scan(func(row *storage.Row) bool {
 		n += 24
-		for i, v := range row.Values {
+		for i, v := range row.Values() {
 			if v != nil && i < len(def.Columns) {
 				n += int64(len(types.FormatText(v, def.Columns[i].Type)))
 			}

@@ -88,7 +88,7 @@ func TestApplyWrite(t *testing.T) {
 					t.Fatalf("count %d rows %d", res.Count, len(res.Rows))
 				}
 				r := res.Rows[0]
-				if r.ID != 3 || r.Version != 3 || r.Values[4] != int64(3) {
+				if r.ID != 3 || r.Version != 3 || r.Values()[4] != int64(3) {
 					t.Errorf("row %+v", r)
 				}
 				tb, _ := s.Table("users")
@@ -157,7 +157,7 @@ func TestApplyWrite(t *testing.T) {
 		{name: "delete", cmd: &Write{Ops: []Op{{Kind: OpDelete, Table: "users", RowID: 1, Version: 2}}},
 			check: func(t *testing.T, s *Snapshot, res Result) {
 				wantRows(t, s, "users", `("2", "bob", NULL, NULL, "2")`)
-				if res.Rows[0].Values[1] != "alice" {
+				if res.Rows[0].Values()[1] != "alice" {
 					t.Errorf("delete returned %+v", res.Rows[0])
 				}
 				if _, ok := lookup(t, s, "users", "users_email_key", "a@x"); ok {
@@ -176,8 +176,8 @@ func TestApplyWrite(t *testing.T) {
 			}},
 			check: func(t *testing.T, s *Snapshot, res Result) {
 				wantRows(t, s, "users", `("1", "alice", "a@x", "14", "1")`, `("2", "bob", NULL, NULL, "2")`)
-				if res.Rows[1].Values[3] != int64(14) {
-					t.Errorf("second increment returned %v", res.Rows[1].Values)
+				if res.Rows[1].Values()[3] != int64(14) {
+					t.Errorf("second increment returned %v", res.Rows[1].Values())
 				}
 			}},
 		{name: "increment overflow", cmd: &Write{Ops: []Op{{Kind: OpIncrement, Table: "users", RowID: 1, Deltas: []Delta{{Column: 3, Add: int64(1 << 31)}}}}},
@@ -212,7 +212,7 @@ func TestApplySerialLimit(t *testing.T) {
 	ins := func() Result {
 		return next(s, &Write{Ops: []Op{{Kind: OpInsert, Table: "small", Values: []types.Value{nil}, SerialColumns: []int{0}}}})
 	}
-	if res := ins(); res.Err != nil || res.Rows[0].Values[0] != int64(32767) {
+	if res := ins(); res.Err != nil || res.Rows[0].Values()[0] != int64(32767) {
 		t.Fatalf("last value: %+v", res)
 	}
 	res := ins()

@@ -34,7 +34,7 @@ func randomCommand(r *rand.Rand, s *Snapshot) Command {
 		}
 		switch r.IntN(3) {
 		case 0:
-			vals := append([]types.Value(nil), row.Values...)
+			vals := append([]types.Value(nil), row.Values()...)
 			vals[0] = int64(r.IntN(30)) // may collide with another row's key
 			vals[2] = email()
 			return Op{Kind: OpUpdate, Table: "users", RowID: row.ID, Version: version, Values: vals}
@@ -91,7 +91,7 @@ func describeResult(res Result) string {
 	}
 	s := fmt.Sprintf("count %d", res.Count)
 	for _, row := range res.Rows {
-		s += fmt.Sprintf(" [%d v%d %v]", row.ID, row.Version, row.Values)
+		s += fmt.Sprintf(" [%d v%d %v]", row.ID, row.Version, row.Values())
 	}
 	return s
 }
@@ -226,9 +226,9 @@ func checkUsersIndex(snap *Snapshot) error {
 	rows := 0
 	users.Scan(func(row *Row) bool {
 		rows++
-		got, ok := users.Lookup(0, row.Values[:1])
+		got, ok := users.Lookup(0, row.Values()[:1])
 		if !ok || got.ID != row.ID {
-			err = fmt.Errorf("snapshot at %d: row %d (id %v) not found through the primary key", snap.AppliedIndex(), row.ID, row.Values[0])
+			err = fmt.Errorf("snapshot at %d: row %d (id %v) not found through the primary key", snap.AppliedIndex(), row.ID, row.Values()[0])
 			return false
 		}
 		return true

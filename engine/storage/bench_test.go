@@ -148,7 +148,7 @@ func BenchmarkApplyUpdate(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		tb, _ := s.Snapshot().Table("bench")
 		row, _ := tb.Get(uint64(r.Intn(100000) + 1))
-		w := &Write{Ops: []Op{{Kind: OpUpdate, Table: "bench", RowID: row.ID, Version: row.Version, Values: []types.Value{row.Values[0], "updated"}}}}
+		w := &Write{Ops: []Op{{Kind: OpUpdate, Table: "bench", RowID: row.ID, Version: row.Version, Values: []types.Value{row.Values()[0], "updated"}}}}
 		if res := next(s, w); res.Err != nil {
 			b.Fatal(res.Err)
 		}

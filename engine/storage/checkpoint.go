@@ -163,7 +163,7 @@ func (t *Table) csvRows(emit func([]csvstore.Field) error) error {
 	rec := make([]csvstore.Field, len(cols))
 	var err error
 	t.Scan(func(r *Row) bool {
-		for i, v := range r.Values {
+		for i, v := range r.Values() {
 			if v == nil {
 				rec[i] = csvstore.Null
 			} else {
@@ -330,10 +330,13 @@ func loadTable(cp *csvstore.Checkpoint, tj *tableJSON) (*Table, error) {
 			}
 			vals[i] = v
 		}
-		row := &Row{ID: nextID, Version: version, Values: vals}
+		row, err := NewRow(nextID, version, vals)
+		if err != nil {
+			return err
+		}
 		for i := range def.Indexes {
 			ix := &def.Indexes[i]
-			key, unique := entryKey(&buf, def, ix, row)
+			key, unique := entryKey(&buf, def, ix, row.ID, vals)
 			if _, dup := t.indexes[i].ReplaceOrInsert(newIndexItem(key, row.ID)); dup && unique {
 				return errDuplicateKey(def, ix, vals)
 			}

@@ -133,7 +133,7 @@ func sameState(t *testing.T, a, b *Snapshot) {
 		tb, _ := b.Table(ta.Name())
 		ta.Scan(func(ra *Row) bool {
 			rb, _ := tb.Get(ra.ID)
-			if diff := cmp.Diff(ra, rb, valueCmp); diff != "" {
+			if diff := cmp.Diff(exposeRow(ra), exposeRow(rb), valueCmp); diff != "" {
 				t.Fatalf("table %s row %d differs:\n%s", ta.Name(), ra.ID, diff)
 			}
 			return true
@@ -409,4 +409,17 @@ func TestLoadCrashStates(t *testing.T) {
 			sameState(t, tt.want.Snapshot(), s.Snapshot())
 		})
 	}
+}
+
+// exposedRow is a Row with its values decoded, for cmp.
+type exposedRow struct {
+	ID, Version uint64
+	Values      []types.Value
+}
+
+func exposeRow(r *Row) *exposedRow {
+	if r == nil {
+		return nil
+	}
+	return &exposedRow{r.ID, r.Version, r.Values()}
 }

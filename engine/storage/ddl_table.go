@@ -7,7 +7,6 @@ import (
 	"github.com/google/btree"
 
 	"github.com/chronos-db/chronos/engine/sqlerr"
-	"github.com/chronos-db/chronos/engine/types"
 )
 
 func (tx *tx) createTable(c *CreateTable) Result {
@@ -151,9 +150,7 @@ func (tx *tx) addColumn(c *AddColumn) Result {
 	pos := len(def.Columns) - 1
 	var err error
 	t0.Scan(func(old *Row) bool {
-		vals := make([]types.Value, len(def.Columns))
-		copy(vals, old.Values)
-		vals[pos] = c.Fill
+		vals := append(old.Values(), c.Fill)
 		if fillSerial {
 			var v int64
 			if v, err = t.nextval(pos); err != nil {
@@ -161,7 +158,12 @@ func (tx *tx) addColumn(c *AddColumn) Result {
 			}
 			vals[pos] = v
 		}
-		t.putRow(&Row{ID: old.ID, Version: tx.index, Values: vals})
+		var row *Row
+		if row, err = NewRow(old.ID, tx.index, vals); err != nil {
+			err = internalf("%v", err)
+			return false
+		}
+		t.putRow(row)
 		return true
 	})
 	if err != nil {
@@ -212,11 +214,19 @@ func (tx *tx) dropColumn(c *DropColumn) Result {
 	t := newTable(def)
 	t.lastRowID = t0.lastRowID
 	t.seqs = slices.Delete(slices.Clone(t0.seqs), pos, pos+1)
+	var err error
 	t0.Scan(func(old *Row) bool {
-		vals := slices.Delete(slices.Clone(old.Values), pos, pos+1)
-		t.putRow(&Row{ID: old.ID, Version: tx.index, Values: slices.Clip(vals)})
+		var row *Row
+		if row, err = NewRow(old.ID, tx.index, slices.Delete(old.Values(), pos, pos+1)); err != nil {
+			err = internalf("%v", err)
+			return false
+		}
+		t.putRow(row)
 		return true
 	})
+	if err != nil {
+		return errResult(err)
+	}
 	if err := tx.rebuildIndexes(t); err != nil {
 		return errResult(err)
 	}
@@ -255,12 +265,13 @@ func buildIndex(t *Table, ix *Index, buf *[]byte, creating bool) (*indexTree, er
 	tree := btree.NewG(btreeDegree, lessIndexItem)
 	var err error
 	t.Scan(func(row *Row) bool {
-		key, unique := entryKey(buf, t.def, ix, row)
+		vals := row.Values()
+		key, unique := entryKey(buf, t.def, ix, row.ID, vals)
 		if _, dup := tree.ReplaceOrInsert(newIndexItem(key, row.ID)); dup && unique {
 			if creating {
-				err = errIndexDuplicated(t.def, ix, row.Values)
+				err = errIndexDuplicated(t.def, ix, vals)
 			} else {
-				err = errDuplicateKey(t.def, ix, row.Values)
+				err = errDuplicateKey(t.def, ix, vals)
 			}
 			return false
 		}
@@ -315,8 +326,9 @@ func (tx *tx) addIndex(t *Table, ix Index) error {
 		ix.Unique, ix.Constraint = true, true
 		var err error
 		t.Scan(func(row *Row) bool {
+			vals := row.Values()
 			for _, c := range ix.Columns {
-				if row.Values[c] == nil {
+				if vals[c] == nil {
 					err = errColumnContainsNulls(def.Name, def.Columns[c].Name)
 					return false
 				}

@@ -165,7 +165,7 @@ func TestApplyDDL(t *testing.T) {
 		{name: "add column with fill", cmd: &AddColumn{Table: "users", Column: Column{Name: "c", Type: types.Text, Default: "'x'"}, Fill: "x"},
 			check: func(t *testing.T, s *Snapshot, res Result) {
 				wantRows(t, s, "users", `("1", "alice", "a@x", "10", "1", "x")`, `("2", "bob", NULL, NULL, "2", "x")`)
-				if r, ok := lookup(t, s, "users", "users_pkey", int64(2)); !ok || len(r.Values) != 6 || r.Version != 3 {
+				if r, ok := lookup(t, s, "users", "users_pkey", int64(2)); !ok || len(r.Values()) != 6 || r.Version != 3 {
 					t.Errorf("index still points at old rows: %+v", r)
 				}
 				if res.Count != 2 {
@@ -293,8 +293,8 @@ func TestWriteAfterDDL(t *testing.T) {
 		{Kind: OpInsert, Table: "users", Values: vals(3, "c", nil, nil, 6), SerialColumns: []int{3}},
 		{Kind: OpUpdate, Table: "users", RowID: 1, Version: 4, Values: vals(1, "alice", 10, 1, 7)},
 	}})
-	if res.Rows[0].Values[3] != int64(3) {
-		t.Errorf("serial after DDL: %v", res.Rows[0].Values)
+	if res.Rows[0].Values()[3] != int64(3) {
+		t.Errorf("serial after DDL: %v", res.Rows[0].Values())
 	}
 	res = next(s, &Write{Ops: []Op{{Kind: OpInsert, Table: "users", Values: vals(4, "d", nil, nil, 7), SerialColumns: []int{3}}}})
 	if code(res.Err) != sqlerr.UniqueViolation || sqlerr.As(res.Err).Message != `duplicate key value violates unique constraint "users_c_idx"` {

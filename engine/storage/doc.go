@@ -26,7 +26,8 @@
 // table is a set of immutable copy-on-write trees (github.com/google/btree
 // for indexes, rowtrie.go for rows) that Apply never modifies again.
 // Readers use a Snapshot without locks while Apply goes on. Rows (*Row) are
-// immutable once stored; an update stores a new *Row.
+// immutable once stored; an update stores a new *Row. A row keeps its values
+// encoded (row.go); Row.Values decodes them.
 //
 // Runs of writes are published lazily: between publications Apply changes
 // its private clones in place, and Snapshot publishes them when it is

@@ -85,7 +85,7 @@ func dump(s *Snapshot) string {
 				// The entry must name a row whose values give its key.
 				if r, ok := t.Get(it.id); !ok {
 					b.WriteString("(no such row)")
-				} else if key, _ := entryKey(&buf, d, &d.Indexes[i], r); key != it.key {
+				} else if key, _ := entryKey(&buf, d, &d.Indexes[i], r.ID, r.Values()); key != it.key {
 					fmt.Fprintf(&b, "(row's key is %x)", key)
 				}
 				return true
@@ -93,7 +93,7 @@ func dump(s *Snapshot) string {
 			b.WriteString("\n")
 		}
 		t.Scan(func(r *Row) bool {
-			fmt.Fprintf(&b, "  row %d v%d %s\n", r.ID, r.Version, formatRow(d, r.Values))
+			fmt.Fprintf(&b, "  row %d v%d %s\n", r.ID, r.Version, formatRow(d, r.Values()))
 			return true
 		})
 	}
@@ -124,7 +124,7 @@ func rowsOf(t testing.TB, s *Snapshot, table string) []string {
 	}
 	var out []string
 	tb.Scan(func(r *Row) bool {
-		out = append(out, formatRow(tb.def, r.Values))
+		out = append(out, formatRow(tb.def, r.Values()))
 		return true
 	})
 	return out

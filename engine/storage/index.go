@@ -40,15 +40,15 @@ func appendIndexKey(buf []byte, def *TableDef, ix *Index, vals []types.Value) ([
 	return buf, hasNull
 }
 
-// entryKey returns the index entry's key for row: the encoded values, plus
-// the big-endian row ID unless the index is unique and the key has no NULL.
-// It also reports whether the key must be unique in the tree.
-// buf is scratch space, reused across calls.
-func entryKey(buf *[]byte, def *TableDef, ix *Index, row *Row) (string, bool) {
-	b, hasNull := appendIndexKey((*buf)[:0], def, ix, row.Values)
+// entryKey returns the index entry's key for the row id holding vals: the
+// encoded values, plus the big-endian row ID unless the index is unique and
+// the key has no NULL. It also reports whether the key must be unique in
+// the tree. buf is scratch space, reused across calls.
+func entryKey(buf *[]byte, def *TableDef, ix *Index, id uint64, vals []types.Value) (string, bool) {
+	b, hasNull := appendIndexKey((*buf)[:0], def, ix, vals)
 	unique := ix.Unique && !hasNull
 	if !unique {
-		b = binary.BigEndian.AppendUint64(b, row.ID)
+		b = binary.BigEndian.AppendUint64(b, id)
 	}
 	*buf = b
 	return string(b), unique

@@ -29,7 +29,7 @@ func cmpNullLast(x, y types.Value, t types.T) int {
 func prefixCmp(def *TableDef, ix *Index, row *Row, prefix []types.Value) int {
 	for i, v := range prefix {
 		c := ix.Columns[i]
-		if r := cmpNullLast(row.Values[c], v, def.Columns[c].Type); r != 0 {
+		if r := cmpNullLast(row.Values()[c], v, def.Columns[c].Type); r != 0 {
 			return r
 		}
 	}
@@ -60,7 +60,7 @@ func bruteScan(tb *Table, pos int, lo, hi Bound) []uint64 {
 	})
 	slices.SortStableFunc(rows, func(a, b *Row) int {
 		for _, c := range ix.Columns {
-			if r := cmpNullLast(a.Values[c], b.Values[c], def.Columns[c].Type); r != 0 {
+			if r := cmpNullLast(a.Values()[c], b.Values()[c], def.Columns[c].Type); r != 0 {
 				return r
 			}
 		}
@@ -217,7 +217,7 @@ func TestIndexScanQuick(t *testing.T) {
 			tb.indexes[pos].Ascend(func(it indexItem) bool {
 				cur, found := tb.Get(it.id)
 				if found {
-					key, _ := entryKey(&buf, tb.def, &tb.def.Indexes[pos], cur)
+					key, _ := entryKey(&buf, tb.def, &tb.def.Indexes[pos], cur.ID, cur.Values())
 					found = key == it.key
 				}
 				ok = found
@@ -274,7 +274,7 @@ func TestSnapshotIsolation(t *testing.T) {
 	if old.AppliedIndex() != 2 {
 		t.Errorf("old applied index %d", old.AppliedIndex())
 	}
-	if r, ok := lookup(t, old, "users", "users_email_key", "a@x"); !ok || r.Values[1] != "alice" {
+	if r, ok := lookup(t, old, "users", "users_email_key", "a@x"); !ok || r.Values()[1] != "alice" {
 		t.Errorf("old snapshot lookup: %+v", r)
 	}
 	wantRows(t, s.Snapshot(), "users", `("1", "ALICE", "a2@x", "1", "1", "z")`, `("3", "carol", "c@x", NULL, "3", "z")`)

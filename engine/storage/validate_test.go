@@ -60,7 +60,7 @@ func TestOverlay(t *testing.T) {
 		t.Fatalf("overlay row version %d", row.Version)
 	}
 	o2, res := o1.Overlay(2, &Write{Ops: []Op{{Kind: OpUpdate, Table: "users", RowID: row.ID, Version: row.Version,
-		Values: []types.Value{int64(3), "carol2", nil, nil, row.Values[4]}}}})
+		Values: []types.Value{int64(3), "carol2", nil, nil, row.Values()[4]}}}})
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -68,7 +68,7 @@ func TestOverlay(t *testing.T) {
 		t.Fatalf("overlay applied index %d, want %d", o2.AppliedIndex(), base.AppliedIndex())
 	}
 	t2, _ := o2.Table("users")
-	if got, ok := t2.Get(row.ID); !ok || got.Values[1] != "carol2" {
+	if got, ok := t2.Get(row.ID); !ok || got.Values()[1] != "carol2" {
 		t.Fatalf("overlay row = %v, %v", got, ok)
 	}
 	if tb, _ := base.Table("users"); tb.Len() != 2 {
@@ -95,7 +95,7 @@ func TestProvisionalSerial(t *testing.T) {
 	op = user(3, "carol", nil, nil)
 	op.Values[4], op.Version = int64(3), 1
 	res := must(t, s, &Write{Ops: []Op{op}})
-	if got := res.Rows[0].Values[4]; got != int64(3) {
+	if got := res.Rows[0].Values()[4]; got != int64(3) {
 		t.Fatalf("serial %v, want 3", got)
 	}
 }

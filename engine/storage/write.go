@@ -2,6 +2,7 @@ package storage
 
 import (
 	"math"
+	"slices"
 
 	"github.com/chronos-db/chronos/engine/sqlerr"
 	"github.com/chronos-db/chronos/engine/types"
@@ -71,8 +72,11 @@ func (tx *tx) insert(t *Table, op *Op) (*Row, error) {
 	if err := checkNotNull(def, vals); err != nil {
 		return nil, err
 	}
-	row := &Row{ID: tx.nextRowID(t), Version: tx.index, Values: vals}
-	if err := tx.addIndexEntries(t, row); err != nil {
+	row, err := NewRow(tx.nextRowID(t), tx.index, vals)
+	if err != nil {
+		return nil, internalf("%v", err)
+	}
+	if err := tx.addIndexEntries(t, row, vals); err != nil {
 		return nil, err
 	}
 	tx.putRow(t, row)
@@ -91,8 +95,11 @@ func (tx *tx) update(t *Table, op *Op) (*Row, error) {
 	if err := checkNotNull(def, op.Values); err != nil {
 		return nil, err
 	}
-	row := &Row{ID: old.ID, Version: tx.index, Values: op.Values}
-	if err := tx.replaceRow(t, old, row); err != nil {
+	row, err := NewRow(old.ID, tx.index, op.Values)
+	if err != nil {
+		return nil, internalf("%v", err)
+	}
+	if err := tx.replaceRow(t, old, old.Values(), row, op.Values); err != nil {
 		return nil, err
 	}
 	return row, nil
@@ -103,8 +110,9 @@ func (tx *tx) delete(t *Table, op *Op) (*Row, error) {
 	if err != nil {
 		return nil, err
 	}
+	vals := old.Values()
 	for i := range t.def.Indexes {
-		key, _ := entryKey(&tx.buf, t.def, &t.def.Indexes[i], old)
+		key, _ := entryKey(&tx.buf, t.def, &t.def.Indexes[i], old.ID, vals)
 		tx.deleteIndexEntry(t, i, key)
 	}
 	tx.deleteRow(t, old.ID)
@@ -117,7 +125,8 @@ func (tx *tx) increment(t *Table, op *Op) (*Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	vals := append([]types.Value(nil), old.Values...)
+	oldVals := old.Values()
+	vals := slices.Clone(oldVals)
 	for _, d := range op.Deltas {
 		if d.Column < 0 || d.Column >= len(vals) {
 			return nil, internalf("increment of column %d of %q", d.Column, def.Name)
@@ -128,8 +137,11 @@ func (tx *tx) increment(t *Table, op *Op) (*Row, error) {
 		}
 		vals[d.Column] = v
 	}
-	row := &Row{ID: old.ID, Version: tx.index, Values: vals}
-	if err := tx.replaceRow(t, old, row); err != nil {
+	row, err := NewRow(old.ID, tx.index, vals)
+	if err != nil {
+		return nil, internalf("%v", err)
+	}
+	if err := tx.replaceRow(t, old, oldVals, row, vals); err != nil {
 		return nil, err
 	}
 	return row, nil
@@ -159,35 +171,37 @@ func (tx *tx) currentRow(t *Table, op *Op, checkVersion bool) (*Row, error) {
 	return old, nil
 }
 
-// addIndexEntries adds row to every index of t, failing on a duplicate key.
-func (tx *tx) addIndexEntries(t *Table, row *Row) error {
+// addIndexEntries adds row, holding vals, to every index of t, failing on
+// a duplicate key.
+func (tx *tx) addIndexEntries(t *Table, row *Row, vals []types.Value) error {
 	for i := range t.def.Indexes {
 		ix := &t.def.Indexes[i]
-		key, unique := entryKey(&tx.buf, t.def, ix, row)
+		key, unique := entryKey(&tx.buf, t.def, ix, row.ID, vals)
 		// A replaced entry is a duplicate; the tree is then discarded with
 		// the whole command, so one descent does both the check and the
 		// insert.
 		if dup := tx.putIndexEntry(t, i, newIndexItem(key, row.ID)); dup && unique {
-			return errDuplicateKey(t.def, ix, row.Values)
+			return errDuplicateKey(t.def, ix, vals)
 		}
 	}
 	return nil
 }
 
-// replaceRow stores row in place of old (same ID), moving index entries
-// whose keys changed and failing on a duplicate key. An index whose key did
-// not change is not touched: its entry holds the row ID, which stays.
-func (tx *tx) replaceRow(t *Table, old, row *Row) error {
+// replaceRow stores row (holding vals) in place of old (same ID, holding
+// oldVals), moving index entries whose keys changed and failing on a
+// duplicate key. An index whose key did not change is not touched: its
+// entry holds the row ID, which stays.
+func (tx *tx) replaceRow(t *Table, old *Row, oldVals []types.Value, row *Row, vals []types.Value) error {
 	for i := range t.def.Indexes {
 		ix := &t.def.Indexes[i]
-		oldKey, _ := entryKey(&tx.buf, t.def, ix, old)
-		key, unique := entryKey(&tx.buf, t.def, ix, row)
+		oldKey, _ := entryKey(&tx.buf, t.def, ix, old.ID, oldVals)
+		key, unique := entryKey(&tx.buf, t.def, ix, row.ID, vals)
 		if key == oldKey {
 			continue
 		}
 		tx.deleteIndexEntry(t, i, oldKey)
 		if dup := tx.putIndexEntry(t, i, newIndexItem(key, row.ID)); dup && unique {
-			return errDuplicateKey(t.def, ix, row.Values)
+			return errDuplicateKey(t.def, ix, vals)
 		}
 	}
 	tx.putRow(t, row)
