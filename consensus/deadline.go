@@ -53,7 +53,7 @@ func (dl *deadlines) fire(slot int64) {
 }
 
 // expiringContext is ctx with Done replaced by a deadline channel from
-// deadlines.after. It serves raft.Node.Propose, which only waits (while no
+// deadlines.after. It serves driver.Propose, which only waits (while no
 // leader is known) and reads Err; Propose uses it only while a leader is
 // known, so the caller's cancellation, which it ignores, cannot matter for
 // longer than the wait for raft to take the entry.

@@ -9,7 +9,10 @@
 //
 // etcd raft computes; the application persists, sends, applies and
 // advances. Node.run (node.go) is the one goroutine that does all four, one
-// Ready at a time, one helper per step:
+// Ready at a time, one helper per step. It also owns raft itself, a
+// raft.RawNode (driver.go): proposals and messages from other goroutines
+// wait in an inbox that the loop takes before each Ready, instead of
+// passing through a goroutine of raft's own.
 //
 //  1. Persist. saveSnapshot writes a snapshot received from the leader (the
 //     snap file, then the WAL's snapshot record); saveLog writes HardState

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/chronos-db/chronos/proto/transportpb"
 	"go.etcd.io/raft/v3"
@@ -32,7 +31,7 @@ func (n *Node) RegisterGRPC(s *grpc.Server) {
 
 // raftService is the receiving side of the transport, plus the cluster
 // calls (join, remove, status). Its handlers run on gRPC's goroutines and
-// reach raft only through raft.Node's thread-safe methods.
+// reach raft only through the driver's thread-safe methods.
 type raftService struct {
 	transportpb.UnimplementedRaftServer
 	n *Node
@@ -67,38 +66,16 @@ func (s *raftService) Stream(stream transportpb.Raft_StreamServer) error {
 	}
 }
 
-// forwardedProposalWait bounds how long a proposal forwarded by a peer may
-// wait for raft to accept it before it is dropped.
-const forwardedProposalWait = 10 * time.Millisecond
-
 func (s *raftService) step(ctx context.Context, m raftpb.Message) error {
-	if m.Type == raftpb.MsgProp {
-		// raft holds a proposal while this member knows no leader (a
+	if m.Type == raftpb.MsgProp && s.n.lead.Load() == raft.None {
+		// A proposal forwarded to a member that knows no leader (a
 		// restarted old leader receiving proposals queued for it before its
-		// crash). Waiting would stall every message behind it on this stream,
-		// the new leader's heartbeats included, which are what ends the wait.
-		// So a proposal raft does not take at once is dropped, and while no
-		// leader is known it is not even tried: a queue of them would cost
-		// forwardedProposalWait each. Its proposer's Propose fails with
-		// ErrOutcomeUnknown once a new leader commits (see failSuperseded).
-		if s.n.lead.Load() == raft.None {
-			s.n.stats.forwardedDropped.Add(1)
-			return nil
-		}
-		pctx, cancel := context.WithTimeout(ctx, forwardedProposalWait)
-		defer cancel()
-		err := s.n.raft.Step(pctx, m)
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			s.n.stats.forwardedDropped.Add(1)
-			return nil
-		}
-		if err == nil {
-			return nil
-		}
-		if errors.Is(err, raft.ErrStopped) {
-			return status.Error(codes.Unavailable, "member stopped")
-		}
-		return status.FromContextError(err).Err()
+		// crash) is dropped, as raft would drop it; the Ready loop drops it
+		// too if no leader is known when it takes it (driver.take). Its
+		// proposer's Propose fails with ErrOutcomeUnknown once a new leader
+		// commits (see failSuperseded).
+		s.n.stats.forwardedDropped.Add(1)
+		return nil
 	}
 	err := s.n.raft.Step(ctx, m)
 	switch {

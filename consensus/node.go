@@ -60,7 +60,7 @@ type Node struct {
 	cfg     Config
 	log     *slog.Logger
 	sm      StateMachine
-	raft    raft.Node
+	raft    *driver
 	storage *raft.MemoryStorage
 	disk    *disk
 	members *membership
@@ -139,13 +139,18 @@ func (n *Node) run() {
 		close(n.applyc)
 	}()
 	for {
+		var readyc <-chan struct{}
+		if n.raft.rn.HasReady() {
+			readyc = closedChan
+		}
 		select {
 		case <-ticker.C:
 			// The tick reads what applying sets (supersedeTicks).
 			if err = n.awaitApplied(); err != nil {
 				return
 			}
-			n.raft.Tick()
+			n.raft.rn.Tick()
+			n.raft.retryHeld()
 			if n.supersedeTicks > 0 {
 				if n.supersedeTicks--; n.supersedeTicks == 0 {
 					n.failSuperseded()
@@ -157,7 +162,18 @@ func (n *Node) run() {
 				return
 			}
 
-		case rd := <-n.raft.Ready():
+		case <-n.raft.wake:
+			n.raft.take()
+
+		case <-readyc:
+			// Proposals and messages that arrived meanwhile join this
+			// Ready (and its fsync).
+			select {
+			case <-n.raft.wake:
+				n.raft.take()
+			default:
+			}
+			rd := n.raft.rn.Ready()
 			n.stats.readys.Add(1)
 			if k := len(rd.CommittedEntries); k > 0 {
 				n.committed = rd.CommittedEntries[k-1].Index
@@ -256,8 +272,9 @@ func (n *Node) run() {
 			n.maybeReady()
 			// 7. Tell raft this Ready is done so it can prepare the next.
 			hook(n.cfg.Knobs.BeforeAdvance)
-			n.raft.Advance()
+			n.raft.rn.Advance(rd)
 			n.raftApplied = n.appliedCommitted()
+			n.raft.retryHeld()
 
 		case res := <-n.checkpointDone():
 			if err = n.finishCheckpoint(n.ckpt, res); err != nil {
@@ -812,7 +829,7 @@ var errStopRequested = errors.New("consensus: stop requested")
 // whatever reason. Only a loop that ended cleanly checkpoints: after a
 // failed step the state on disk stays as the last good checkpoint left it.
 func (n *Node) shutdown(runErr error) {
-	n.raft.Stop()
+	n.raft.stop()
 	n.reads.stop()
 	if n.trans != nil {
 		n.trans.stop()

@@ -99,7 +99,7 @@ func (n *Node) result(res any) (any, error) {
 	return res, nil
 }
 
-// propose hands b to raft. raft.Node.Propose blocks while no leader is
+// propose hands b to raft. driver.Propose blocks while no leader is
 // known, so the deadline in ctx bounds the wait for one. A proposal raft
 // drops never entered the log and is retried with backoff until the
 // deadline.

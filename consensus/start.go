@@ -88,16 +88,27 @@ func Start(ctx context.Context, cfg Config, sm StateMachine) (*Node, error) {
 	}
 	if initial != nil {
 		mctx, _ := json.Marshal(initial)
-		n.raft = raft.StartNode(rc, []raft.Peer{{ID: cfg.ID, Context: mctx}})
+		rn, err := raft.NewRawNode(rc)
+		if err != nil {
+			return nil, fmt.Errorf("consensus: %w", err)
+		}
+		if err := rn.Bootstrap([]raft.Peer{{ID: cfg.ID, Context: mctx}}); err != nil {
+			return nil, fmt.Errorf("consensus: bootstrap: %w", err)
+		}
+		n.raft = newDriver(rn, cfg.ID, &n.stats.forwardedDropped)
 		n.readyTarget = 1 // the bootstrap conf change: raft will not campaign before it applies
 		n.log.Info("bootstrapped a new one-member cluster", "dir", cfg.Dir)
 	} else {
-		n.raft = raft.RestartNode(rc)
+		rn, err := raft.NewRawNode(rc)
+		if err != nil {
+			return nil, fmt.Errorf("consensus: %w", err)
+		}
+		n.raft = newDriver(rn, cfg.ID, &n.stats.forwardedDropped)
 	}
 	n.applyW = newIndexWait(n.applied.Load())
 	n.reads = newReadLoop(n, cfg.RequestTimeout, cfg.TickInterval*time.Duration(cfg.ElectionTicks)/2, n.log)
 	if err := n.startTransport(); err != nil {
-		n.raft.Stop()
+		n.raft.stop()
 		n.disk.wal.Close()
 		return nil, err
 	}

@@ -1,0 +1,252 @@
+package consensus
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"go.etcd.io/raft/v3"
+	"go.etcd.io/raft/v3/raftpb"
+)
+
+// driver runs raft as a raft.RawNode owned by the Ready loop, and gives the
+// other goroutines raft.Node's thread-safe methods on it.
+//
+// raft.Node runs the RawNode on a goroutine of its own, which the Ready
+// loop then talks to over channels: every proposal went from its caller to
+// that goroutine and back, and every Ready from it to the loop and back
+// (Advance). On a machine with few cores each of those hand-offs waits for
+// a core; a trace of a one-client insert load showed about 20 µs per write
+// spent waiting so. Here the loop itself steps what others send: callers
+// append requests to an inbox and wake the loop, which takes them all at
+// once before it asks for the next Ready (so concurrent proposals share a
+// Ready and its fsync, as before).
+//
+// Methods marked "loop only" must be called on the Ready loop's goroutine;
+// the others may be called from any goroutine and behave as raft.Node's:
+// Propose and ProposeConfChange wait until raft took the proposal (while no
+// leader is known they wait for one, until ctx ends), Step does not wait
+// for the message to be handled.
+type driver struct {
+	rn *raft.RawNode
+	id uint64 // this node's raft ID
+	// forwardedDropped counts forwarded proposals dropped for want of a
+	// leader (Stats.ForwardedDropped).
+	forwardedDropped *atomic.Uint64
+
+	mu    sync.Mutex
+	inbox []request
+	wake  chan struct{} // buffered 1: the inbox has requests
+	done  chan struct{} // closed by stop: nothing will be handled any more
+
+	// held are proposals received while no leader was known, retried at
+	// every take (loop only).
+	held []request
+}
+
+// request is one call waiting in the inbox: a message to step (a proposal
+// when result is set) or a function to run on the RawNode.
+type request struct {
+	msg       raftpb.Message
+	fn        func(*raft.RawNode)
+	result    chan error // buffered 1; set for local proposals
+	state     *atomic.Int32
+	forwarded bool // a proposal a follower forwarded: nobody waits for it
+}
+
+// The states of a proposal's request: the caller may give up on it (ctx)
+// only while the loop has not taken it.
+const (
+	requestPending int32 = iota
+	requestTaken
+	requestAbandoned
+)
+
+func newDriver(rn *raft.RawNode, id uint64, forwardedDropped *atomic.Uint64) *driver {
+	return &driver{rn: rn, id: id, forwardedDropped: forwardedDropped,
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+func (d *driver) push(r request) {
+	d.mu.Lock()
+	d.inbox = append(d.inbox, r)
+	d.mu.Unlock()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take steps everything in the inbox into the RawNode (loop only).
+func (d *driver) take() {
+	d.mu.Lock()
+	reqs := d.inbox
+	d.inbox = nil
+	d.mu.Unlock()
+	if len(d.held) > 0 {
+		held := d.held
+		d.held = nil
+		reqs = append(held, reqs...)
+	}
+	for i := range reqs {
+		r := &reqs[i]
+		switch {
+		case r.fn != nil:
+			r.fn(d.rn)
+		case r.forwarded:
+			if !d.leaderKnown() {
+				d.forwardedDropped.Add(1)
+			} else if d.stepProposal(r.msg) != nil {
+				d.forwardedDropped.Add(1) // its proposer learns the outcome from the log
+			}
+		case r.result == nil:
+			d.rn.Step(r.msg) //nolint:errcheck // as raft.Node: errors of received messages are dropped
+		case !d.leaderKnown():
+			if r.state.Load() == requestPending {
+				d.held = append(d.held, *r)
+			}
+		case r.state.CompareAndSwap(requestPending, requestTaken):
+			r.result <- d.stepProposal(r.msg)
+		}
+		reqs[i] = request{}
+	}
+}
+
+// retryHeld steps the proposals held for want of a leader, if one is known
+// now (loop only). The loop calls it after every Ready and tick, which is
+// when raft learns of a leader.
+func (d *driver) retryHeld() {
+	if len(d.held) > 0 && d.leaderKnown() {
+		d.take()
+	}
+}
+
+func (d *driver) leaderKnown() bool { return d.rn.BasicStatus().Lead != raft.None }
+
+// stepProposal steps a proposal, local or forwarded, as raft.Node does:
+// as this node's own.
+func (d *driver) stepProposal(m raftpb.Message) error {
+	m.From = d.id
+	return d.rn.Step(m)
+}
+
+// stop makes every waiting and later call return raft.ErrStopped; the loop
+// calls it when it ends.
+func (d *driver) stop() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	select {
+	case <-d.done:
+	default:
+		close(d.done)
+	}
+}
+
+// propose waits until the loop stepped m (a proposal) or ctx ends.
+func (d *driver) propose(ctx context.Context, m raftpb.Message) error {
+	select {
+	case <-d.done:
+		return raft.ErrStopped
+	default:
+	}
+	r := request{msg: m, result: make(chan error, 1), state: new(atomic.Int32)}
+	d.push(r)
+	select {
+	case err := <-r.result:
+		return err
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(requestPending, requestAbandoned) {
+			return ctx.Err()
+		}
+		return <-r.result
+	case <-d.done:
+		if r.state.CompareAndSwap(requestPending, requestAbandoned) {
+			return raft.ErrStopped
+		}
+		return <-r.result
+	}
+}
+
+// call runs fn on the loop and waits for it, or returns false if the loop
+// has stopped.
+func (d *driver) call(fn func(*raft.RawNode)) bool {
+	ran := make(chan struct{})
+	d.push(request{fn: func(rn *raft.RawNode) { fn(rn); close(ran) }})
+	select {
+	case <-ran:
+		return true
+	case <-d.done:
+		return false
+	}
+}
+
+// Propose proposes data to be appended to the log, as raft.Node.Propose.
+func (d *driver) Propose(ctx context.Context, data []byte) error {
+	return d.propose(ctx, raftpb.Message{Type: raftpb.MsgProp, Entries: []raftpb.Entry{{Data: data}}})
+}
+
+// ProposeConfChange proposes a configuration change, as
+// raft.Node.ProposeConfChange.
+func (d *driver) ProposeConfChange(ctx context.Context, cc raftpb.ConfChangeI) error {
+	m, err := confChangeToMsg(cc)
+	if err != nil {
+		return err
+	}
+	return d.propose(ctx, m)
+}
+
+// confChangeToMsg is raft's own conversion of a conf change to a proposal.
+func confChangeToMsg(c raftpb.ConfChangeI) (raftpb.Message, error) {
+	typ, data, err := raftpb.MarshalConfChange(c)
+	if err != nil {
+		return raftpb.Message{}, err
+	}
+	return raftpb.Message{Type: raftpb.MsgProp, Entries: []raftpb.Entry{{Type: typ, Data: data}}}, nil
+}
+
+// Step hands a message received from a peer to raft: it is queued and
+// Step returns. A proposal a follower forwarded is dropped if no leader is
+// known when the loop takes it, as raft.Node would drop it after a wait;
+// its proposer learns the outcome from the log (failSuperseded).
+func (d *driver) Step(_ context.Context, m raftpb.Message) error {
+	if raft.IsLocalMsg(m.Type) {
+		return nil // as raft.Node: local messages are not accepted from the network
+	}
+	select {
+	case <-d.done:
+		return raft.ErrStopped
+	default:
+	}
+	d.push(request{msg: m, forwarded: m.Type == raftpb.MsgProp})
+	return nil
+}
+
+// ReadIndex requests a read state, as raft.Node.ReadIndex.
+func (d *driver) ReadIndex(ctx context.Context, rctx []byte) error {
+	return d.Step(ctx, raftpb.Message{Type: raftpb.MsgReadIndex, Entries: []raftpb.Entry{{Data: rctx}}})
+}
+
+// Campaign makes this node start an election, as raft.Node.Campaign.
+func (d *driver) Campaign(ctx context.Context) error {
+	if !d.call(func(rn *raft.RawNode) { rn.Campaign() }) { //nolint:errcheck
+		return raft.ErrStopped
+	}
+	return ctx.Err()
+}
+
+// ReportUnreachable reports that a message to id could not be sent.
+func (d *driver) ReportUnreachable(id uint64) {
+	d.push(request{fn: func(rn *raft.RawNode) { rn.ReportUnreachable(id) }})
+}
+
+// ReportSnapshot reports how sending a snapshot to id ended.
+func (d *driver) ReportSnapshot(id uint64, status raft.SnapshotStatus) {
+	d.push(request{fn: func(rn *raft.RawNode) { rn.ReportSnapshot(id, status) }})
+}
+
+// Status returns raft's status; the zero Status once stopped.
+func (d *driver) Status() raft.Status {
+	var st raft.Status
+	d.call(func(rn *raft.RawNode) { st = rn.Status() })
+	return st
+}
