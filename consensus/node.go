@@ -571,6 +571,8 @@ func (n *Node) applySnapshot(s raftpb.Snapshot) error {
 		n.solo.Store(false)
 	}
 	n.snapIndex = idx
+	n.committed = max(n.committed, idx) // a snapshot holds only committed entries
+	n.handed = max(n.handed, idx)
 	n.members.replace(sd.Members)
 	if err := n.members.save(); err != nil {
 		return err

@@ -204,6 +204,8 @@ func (n *Node) restart(rc *raft.Config) error {
 		n.snapIndex = s.Metadata.Index
 		n.checkpointApplied = s.Metadata.Index
 		n.raftApplied = s.Metadata.Index
+		n.committed = s.Metadata.Index
+		n.handed = s.Metadata.Index
 		n.applied.Store(s.Metadata.Index)
 	}
 	hs := r.hardState
