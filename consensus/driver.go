@@ -36,6 +36,7 @@ type driver struct {
 
 	mu    sync.Mutex
 	inbox []request
+	spare []request     // the previous inbox, emptied, for the next (loop only)
 	wake  chan struct{} // buffered 1: the inbox has requests
 	done  chan struct{} // closed by stop: nothing will be handled any more
 
@@ -81,7 +82,7 @@ func (d *driver) push(r request) {
 func (d *driver) take() {
 	d.mu.Lock()
 	reqs := d.inbox
-	d.inbox = nil
+	d.inbox = d.spare
 	d.mu.Unlock()
 	if len(d.held) > 0 {
 		held := d.held
@@ -110,6 +111,7 @@ func (d *driver) take() {
 		}
 		reqs[i] = request{}
 	}
+	d.spare = reqs[:0]
 }
 
 // retryHeld steps the proposals held for want of a leader, if one is known
