@@ -129,9 +129,13 @@ func (c *conn) runCopyIn(ci CopyIn) (Result, error) {
 		case *pgproto3.Flush, *pgproto3.Sync:
 			// PostgreSQL ignores these during copy-in.
 		case *pgproto3.Terminate:
+			// PostgreSQL answers it as any other unexpected message (its
+			// client is gone, but the log and a client that reads on see
+			// 08P01); then the session ends.
 			c.readErr = errTerminated
 			_ = ci.Fail("connection terminated")
-			return Result{}, errTerminated
+			return Result{}, sqlerr.New(sqlerr.ProtocolViolation,
+				"unexpected message type 0x%02X during COPY from stdin", r.frame.typ)
 		default:
 			_ = ci.Fail("protocol violation")
 			return Result{}, sqlerr.New(sqlerr.ProtocolViolation,

@@ -92,11 +92,13 @@ func TestCopyTerminateReadAhead(t *testing.T) {
 	c := connectRaw(t, ts.addr)
 	c.write(encode(&pgproto3.Query{String: "copy"}, &pgproto3.CopyData{Data: []byte("x\n")},
 		&pgproto3.Terminate{}, &pgproto3.Query{String: "insert 1"}))
-	// What the server answers a client that has left does not matter;
-	// the Query after the Terminate must not run.
+	// The copy fails as PostgreSQL fails it, with 08P01; the Query after
+	// the Terminate must not run.
 	got := c.expectClosed()
+	all := strings.Join(got, "\n")
 	if len(got) == 0 || got[0] != `{"Type":"CopyInResponse","ColumnFormatCodes":[0]}` ||
-		strings.Contains(strings.Join(got, "\n"), "INSERT") {
+		strings.Contains(all, "INSERT") || !strings.Contains(all, `"Code":"08P01"`) ||
+		!strings.Contains(all, "unexpected message type 0x58 during COPY from stdin") {
 		t.Errorf("got %v", got)
 	}
 	waitFor(t, func() bool { return ts.eng.openSessions() == 0 })
