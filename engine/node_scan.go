@@ -19,6 +19,9 @@ type scanNode struct {
 	path *accessPath
 	// filter is the condition left after the index, nil when none.
 	filter expr.Expr
+	// filterCols marks the columns the filter reads: a row is decoded
+	// whole only once the filter has passed it.
+	filterCols []bool
 }
 
 // buildScan plans the scan of a table with the conditions on it alone.
@@ -26,13 +29,16 @@ func (b *builder) buildScan(ls *scope, t *fromTree, conds []ast.ExprNode) (planN
 	def := t.table.Def()
 	n := &scanNode{def: def, alias: t.alias, cols: t.cols}
 	compiled := make([]expr.Expr, len(conds))
+	ls.used = make([]bool, len(ls.cols))
 	for i, c := range conds {
 		e, err := b.compileWhere(ls, c, "WHERE")
 		if err != nil {
+			ls.used = nil
 			return nil, err
 		}
 		compiled[i] = e
 	}
+	n.filterCols, ls.used = ls.used, nil
 	consumed := make([]bool, len(conds))
 	path, err := b.chooseAccessPath(ls, def, conds, compiled, consumed)
 	if err != nil {
@@ -64,13 +70,14 @@ func (n *scanNode) scanRows(st *execState, fn func(*storage.Row, []types.Value) 
 		return sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", n.def.Name)
 	}
 	var ferr error
+	scratch := make([]types.Value, len(n.def.Columns))
 	visit := func(r *storage.Row) bool {
 		if ferr = st.tick(); ferr != nil {
 			return false
 		}
-		vals := r.Values()
 		if n.filter != nil {
-			v, err := n.filter.Eval(&st.ectx, vals)
+			scratch = r.DecodeColumns(scratch, n.filterCols)
+			v, err := n.filter.Eval(&st.ectx, scratch)
 			if err != nil {
 				ferr = err
 				return false
@@ -79,7 +86,7 @@ func (n *scanNode) scanRows(st *execState, fn func(*storage.Row, []types.Value) 
 				return true
 			}
 		}
-		if ferr = fn(r, vals); ferr != nil {
+		if ferr = fn(r, r.Values()); ferr != nil {
 			return false
 		}
 		return true

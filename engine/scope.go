@@ -32,6 +32,10 @@ type scope struct {
 	// EXPLAIN) although the scope itself holds one table's columns: it is
 	// part of a FROM clause of several.
 	qualify bool
+	// used, when set, records which of cols the expressions compiled
+	// meanwhile read, from this scope or from subqueries in it (buildScan
+	// decodes only those before filtering a row).
+	used []bool
 }
 
 // outputItem is one select-list entry.
@@ -172,6 +176,9 @@ func (r *resolver) Subquery(sub *ast.SubqueryExpr) (expr.Subquery, error) {
 // row of the current phase, depth scopes up.
 func (s *scope) columnExpr(idx int, depth int) (expr.Expr, error) {
 	c := s.cols[idx]
+	if s.used != nil {
+		s.used[idx] = true
+	}
 	pos := idx
 	if g := s.grouped; g != nil {
 		k, ok := g.keyCols[idx]

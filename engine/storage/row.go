@@ -57,6 +57,22 @@ func (r *Row) Values() []types.Value {
 	return vals
 }
 
+// DecodeColumns decodes into dst, which must have one element per column,
+// the values of the columns want marks (all of them if want is nil), and
+// sets the others to nil; the values it skips cost no allocation. It
+// returns dst.
+func (r *Row) DecodeColumns(dst []types.Value, want []bool) []types.Value {
+	s := r.data
+	for i := range dst {
+		if want == nil || i < len(want) && want[i] {
+			dst[i], s = decodeRowValue(s)
+		} else {
+			dst[i], s = nil, skipRowValue(s)
+		}
+	}
+	return dst
+}
+
 // The kinds of encoded row values: a kind byte, then the payload.
 const (
 	rowNull    byte = iota
@@ -136,6 +152,26 @@ func decodeRowValue(s string) (types.Value, string) {
 		return time.Unix(sec, int64(nsec)).UTC(), s[n+m:]
 	}
 	return nil, s
+}
+
+// skipRowValue returns s after the value at its start.
+func skipRowValue(s string) string {
+	kind, s := s[0], s[1:]
+	switch kind {
+	case rowInt:
+		_, n := uvarint(s)
+		return s[n:]
+	case rowFloat:
+		return s[8:]
+	case rowText, rowBytes, rowNumeric:
+		l, n := uvarint(s)
+		return s[n+int(l):]
+	case rowTime:
+		_, n := uvarint(s)
+		_, m := uvarint(s[n:])
+		return s[n+m:]
+	}
+	return s // NULL, false, true: no payload
 }
 
 // uint64le decodes the 8 little-endian bytes at the start of s.

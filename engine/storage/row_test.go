@@ -94,3 +94,29 @@ func TestNewRowRefusesUnknownTypes(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeColumns(t *testing.T) {
+	vals := []types.Value{int64(1 << 40), "text", nil, 2.5, []byte{7}, true, time.Unix(5, 6).UTC(), int64(-3)}
+	row, err := NewRow(1, 1, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range [][]bool{
+		nil,
+		{true, false, false, false, false, false, false, false},
+		{false, false, false, false, false, false, false, true},
+		{false, true, true, false, true, false, true, false},
+		{false, false, false},
+	} {
+		got := row.DecodeColumns(make([]types.Value, len(vals)), want)
+		for i, v := range got {
+			decoded := want == nil || i < len(want) && want[i]
+			switch {
+			case decoded && !sameStoredValue(v, vals[i]):
+				t.Errorf("want %v, column %d: %#v, want %#v", want, i, v, vals[i])
+			case !decoded && v != nil:
+				t.Errorf("want %v, column %d: %#v, want nil (not decoded)", want, i, v)
+			}
+		}
+	}
+}
