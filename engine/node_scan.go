@@ -70,7 +70,10 @@ func (n *scanNode) scanRows(st *execState, fn func(*storage.Row, []types.Value) 
 		return sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", n.def.Name)
 	}
 	var ferr error
-	scratch := make([]types.Value, len(n.def.Columns))
+	var scratch []types.Value // the filter's input
+	if n.filter != nil {
+		scratch = make([]types.Value, len(n.def.Columns))
+	}
 	visit := func(r *storage.Row) bool {
 		if ferr = st.tick(); ferr != nil {
 			return false
