@@ -169,16 +169,19 @@ func (d *driver) propose(ctx context.Context, m raftpb.Message) error {
 	}
 }
 
-// call runs fn on the loop and waits for it, or returns false if the loop
-// has stopped.
-func (d *driver) call(fn func(*raft.RawNode)) bool {
+// call runs fn on the loop and waits for it until ctx ends or the loop
+// stops. fn may still run after ctx ended, so it must not touch the
+// caller's variables then.
+func (d *driver) call(ctx context.Context, fn func(*raft.RawNode)) error {
 	ran := make(chan struct{})
 	d.push(request{fn: func(rn *raft.RawNode) { fn(rn); close(ran) }})
 	select {
 	case <-ran:
-		return true
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	case <-d.done:
-		return false
+		return raft.ErrStopped
 	}
 }
 
@@ -230,10 +233,7 @@ func (d *driver) ReadIndex(ctx context.Context, rctx []byte) error {
 
 // Campaign makes this node start an election, as raft.Node.Campaign.
 func (d *driver) Campaign(ctx context.Context) error {
-	if !d.call(func(rn *raft.RawNode) { rn.Campaign() }) { //nolint:errcheck
-		return raft.ErrStopped
-	}
-	return ctx.Err()
+	return d.call(ctx, func(rn *raft.RawNode) { rn.Campaign() }) //nolint:errcheck
 }
 
 // ReportUnreachable reports that a message to id could not be sent.
@@ -249,6 +249,9 @@ func (d *driver) ReportSnapshot(id uint64, status raft.SnapshotStatus) {
 // Status returns raft's status; the zero Status once stopped.
 func (d *driver) Status() raft.Status {
 	var st raft.Status
-	d.call(func(rn *raft.RawNode) { st = rn.Status() })
+	// No context: st must not be written after Status returned.
+	if d.call(context.Background(), func(rn *raft.RawNode) { st = rn.Status() }) != nil {
+		return raft.Status{}
+	}
 	return st
 }

@@ -86,24 +86,19 @@ func Start(ctx context.Context, cfg Config, sm StateMachine) (*Node, error) {
 			}
 		}
 	}
-	if initial != nil {
+	rn, err := raft.NewRawNode(rc)
+	if err == nil && initial != nil {
 		mctx, _ := json.Marshal(initial)
-		rn, err := raft.NewRawNode(rc)
-		if err != nil {
-			return nil, fmt.Errorf("consensus: %w", err)
-		}
-		if err := rn.Bootstrap([]raft.Peer{{ID: cfg.ID, Context: mctx}}); err != nil {
-			return nil, fmt.Errorf("consensus: bootstrap: %w", err)
-		}
-		n.raft = newDriver(rn, cfg.ID, &n.stats.forwardedDropped)
+		err = rn.Bootstrap([]raft.Peer{{ID: cfg.ID, Context: mctx}})
+	}
+	if err != nil {
+		n.disk.wal.Close()
+		return nil, fmt.Errorf("consensus: start raft: %w", err)
+	}
+	n.raft = newDriver(rn, cfg.ID, &n.stats.forwardedDropped)
+	if initial != nil {
 		n.readyTarget = 1 // the bootstrap conf change: raft will not campaign before it applies
 		n.log.Info("bootstrapped a new one-member cluster", "dir", cfg.Dir)
-	} else {
-		rn, err := raft.NewRawNode(rc)
-		if err != nil {
-			return nil, fmt.Errorf("consensus: %w", err)
-		}
-		n.raft = newDriver(rn, cfg.ID, &n.stats.forwardedDropped)
 	}
 	n.applyW = newIndexWait(n.applied.Load())
 	n.reads = newReadLoop(n, cfg.RequestTimeout, cfg.TickInterval*time.Duration(cfg.ElectionTicks)/2, n.log)

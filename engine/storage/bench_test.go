@@ -60,12 +60,9 @@ func BenchmarkApplyInsert(b *testing.B) {
 	b.ReportMetric(float64((cpuTime()-before).Nanoseconds())/float64(b.N), "CPU-ns/op")
 }
 
-// BenchmarkApplyInsertRandomKey is the insert workload at the
-// storage layer: one row per command under a random BIGINT key, into a
-// table that already holds 300,000 rows under random keys, so that the
-// primary key's B-tree is deep and each insert lands in a different leaf.
-func BenchmarkApplyInsertRandomKey(b *testing.B) {
-	r := rand.New(rand.NewSource(1))
+// randomKeyStore returns a store whose bench table holds 300,000 rows
+// under random keys drawn from r, inserted by Writes of 10,000 ops.
+func randomKeyStore(b *testing.B, r *rand.Rand) *Store {
 	s := New()
 	must(b, s, &CreateTable{Def: benchDef()})
 	for i := 0; i < 300000; i += 10000 {
@@ -75,6 +72,16 @@ func BenchmarkApplyInsertRandomKey(b *testing.B) {
 		}
 		must(b, s, w)
 	}
+	return s
+}
+
+// BenchmarkApplyInsertRandomKey is the insert workload at the
+// storage layer: one row per command under a random BIGINT key, into a
+// table that already holds 300,000 rows under random keys, so that the
+// primary key's B-tree is deep and each insert lands in a different leaf.
+func BenchmarkApplyInsertRandomKey(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	s := randomKeyStore(b, r)
 	writes := make([]*Write, b.N)
 	for i := range writes {
 		writes[i] = &Write{Ops: []Op{{Kind: OpInsert, Table: "bench", Values: []types.Value{r.Int63(), payload(i)}}}}
@@ -106,15 +113,7 @@ func BenchmarkApplyBatchRandomKey(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			r := rand.New(rand.NewSource(1))
-			s := New()
-			must(b, s, &CreateTable{Def: benchDef()})
-			for i := 0; i < 300000; i += 10000 {
-				w := &Write{}
-				for j := i; j < i+10000; j++ {
-					w.Ops = append(w.Ops, Op{Kind: OpInsert, Table: "bench", Values: []types.Value{r.Int63(), payload(j)}})
-				}
-				must(b, s, w)
-			}
+			s := randomKeyStore(b, r)
 			const batch = 4
 			entries := make([]Entry, b.N)
 			for i := range entries {
