@@ -110,6 +110,10 @@ type Knobs struct {
 	// ForceReadIndex makes a lone voter serve LinearizableRead through
 	// ReadIndex too, as every other member does, instead of at once.
 	ForceReadIndex bool
+
+	// NoLeaseReads turns leader leases off (lease.go): every linearizable
+	// read then takes a ReadIndex round.
+	NoLeaseReads bool
 }
 
 // RaftID maps a member's string name to its raft ID: the 64-bit FNV-1a hash

@@ -54,7 +54,10 @@
 // the waiter is freed on every exit. Linearizable reads (readindex.go) are
 // batched behind one ReadIndex request per round; a member that is the
 // only one of its applied configuration answers them at once, since it has
-// applied every acknowledged write (soleVoter gives the argument).
+// applied every acknowledged write (soleVoter gives the argument). A
+// leader whose own round succeeded holds a lease for a while after
+// (lease.go): it reads at its commit index, and answers its followers'
+// requests so, without a heartbeat round.
 // Config.Knobs hooks sit between the steps for crash tests.
 //
 // # Start and restart
@@ -88,8 +91,9 @@
 // log always restarts into its own cluster. Removal (RemoveMember,
 // RemoveVia) is a conf change; a removed member stops with ErrRemoved when
 // it applies the change or a peer refuses its messages. Followers forward
-// proposals to the leader through raft and serve linearizable reads through
-// ReadIndex. ClusterStatus asks every member for its Status.
+// proposals to the leader through raft and serve linearizable reads
+// through ReadIndex requests sent straight to the leader. ClusterStatus
+// asks every member for its Status.
 //
 // # Failure
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/chronos-db/chronos/proto/transportpb"
 	"go.etcd.io/raft/v3"
@@ -67,6 +68,26 @@ func (s *raftService) Stream(stream transportpb.Raft_StreamServer) error {
 }
 
 func (s *raftService) step(ctx context.Context, m raftpb.Message) error {
+	switch m.Type {
+	case raftpb.MsgVote, raftpb.MsgPreVote:
+		if time.Since(s.n.started) < voteGuard(s.n.cfg) {
+			// A member that just started may have granted a lease before
+			// it stopped, and raft no longer knows it (lease.go). Going
+			// unanswered, the candidate retries after its election timeout.
+			s.n.stats.votesIgnored.Add(1)
+			return nil
+		}
+	case raftpb.MsgReadIndex:
+		if s.n.answerReadIndex(m) {
+			return nil
+		}
+	case raftpb.MsgReadIndexResp:
+		// The answer to a request requestReadIndex sent past raft.
+		if len(m.Entries) == 1 {
+			s.n.reads.deliver([]raft.ReadState{{Index: m.Index, RequestCtx: m.Entries[0].Data}}, 0)
+		}
+		return nil
+	}
 	if m.Type == raftpb.MsgProp && s.n.lead.Load() == raft.None {
 		// A proposal forwarded to a member that knows no leader (a
 		// restarted old leader receiving proposals queued for it before its

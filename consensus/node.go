@@ -84,6 +84,13 @@ type Node struct {
 	applyW       *indexWait // released as the applied index grows
 	reads        *readLoop
 
+	// Leader leases (lease.go). raftCommit is raft's commit index as of
+	// the last Ready, stored before that Ready's messages go out.
+	leaseDur   time.Duration
+	lease      atomic.Pointer[lease]
+	raftCommit atomic.Uint64
+	started    time.Time // when Start began; voteGuard counts from it
+
 	applied atomic.Uint64 // last committed entry index applied (by the applier or, for conf changes, the loop)
 	// appliedBytes counts the bytes of normal entries applied since Start
 	// (written by the applier, read by the loop's checkpoint trigger).
@@ -184,6 +191,10 @@ func (n *Node) run() {
 			if rd.HardState.Term > n.term.Load() {
 				n.term.Store(rd.HardState.Term)
 			}
+			// After the term (leaseRead loads them in the other order).
+			if rd.HardState.Commit > n.raftCommit.Load() {
+				n.raftCommit.Store(rd.HardState.Commit)
+			}
 			n.noteSoftState(rd.SoftState)
 			// 0. Committed entries that an earlier Ready already made
 			//    durable here are handed to the applier, which applies
@@ -252,7 +263,7 @@ func (n *Node) run() {
 				}
 				n.send(rd.Messages)
 			}
-			n.reads.deliver(rd.ReadStates)
+			n.reads.deliver(rd.ReadStates, n.leaderTerm())
 			// 5. The other committed entries are applied in order, conf
 			//    changes too.
 			if err = n.apply(late); err != nil {
@@ -295,6 +306,14 @@ func hook(f func()) {
 	if f != nil {
 		f()
 	}
+}
+
+// leaderTerm is the current term if this node is its leader, else 0.
+func (n *Node) leaderTerm() uint64 {
+	if raft.StateType(n.state.Load()) != raft.StateLeader {
+		return 0
+	}
+	return n.term.Load()
 }
 
 // noteSoftState records leader and role changes. A new leader restarts

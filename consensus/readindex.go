@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/raft/v3"
@@ -17,13 +18,14 @@ import (
 // LinearizableRead returns once this node's state reflects every write
 // acknowledged anywhere in the cluster before the call: it obtains a read
 // index from the leader (ReadIndex, a heartbeat round confirming the
-// leadership) and waits until this node has applied up to it. The caller
-// then reads local state. Without a quorum it fails with ErrNoQuorum within
-// Config.RequestTimeout.
+// leadership, or the leader's lease; see lease.go) and waits until this
+// node has applied up to it. The caller then reads local state. Without a
+// quorum it fails with ErrNoQuorum within Config.RequestTimeout.
 //
 // A lone voter returns at once (see soleVoter): its local state already
 // holds every acknowledged write, so a ReadIndex round, which costs a Ready
 // cycle and often the fsync of the writes sharing it, would buy nothing.
+// A leader holding a lease reads at its commit index, with no round.
 func (n *Node) LinearizableRead(ctx context.Context) error {
 	select {
 	case <-n.done:
@@ -35,7 +37,26 @@ func (n *Node) LinearizableRead(ctx context.Context) error {
 		n.stats.localReads.Add(1)
 		return ctx.Err()
 	}
+	if index, _, ok := n.leaseRead(); ok {
+		n.stats.leaseReads.Add(1)
+		return n.waitApplied(ctx, index)
+	}
 	return n.reads.wait(ctx)
+}
+
+// waitApplied waits until the applied index reaches index.
+func (n *Node) waitApplied(ctx context.Context, index uint64) error {
+	if n.applied.Load() >= index {
+		return nil
+	}
+	select {
+	case <-n.applyW.wait(index):
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("consensus: linearizable read: %w", ctx.Err())
+	case <-n.done:
+		return ErrStopped
+	}
 }
 
 // soleVoter reports whether cs, the applied configuration, makes member id
@@ -69,18 +90,35 @@ func soleVoter(cs raftpb.ConfState, id uint64) bool {
 }
 
 // readIndexer is what the read loop needs from the node: a way to ask raft
-// for a read index, and a way to wait for the applied index. Answers arrive
-// through readLoop.deliver, leader changes through readLoop.leaderChanged.
+// for a read index, a way to wait for the applied index, and where to
+// report a lease. Answers arrive through readLoop.deliver, leader changes
+// through readLoop.leaderChanged.
 type readIndexer interface {
 	// requestReadIndex asks raft for a read index tagged with rctx.
 	requestReadIndex(ctx context.Context, rctx []byte) error
 	// appliedWait returns a channel closed once the applied index is at
 	// least index.
 	appliedWait(index uint64) <-chan struct{}
+	// leaseGranted reports that this node, as leader of term, answered a
+	// request made at sent (lease.go).
+	leaseGranted(term uint64, sent time.Time)
 }
 
+// requestReadIndex sends a follower's request straight to the leader it
+// knows, past its own Ready loop; the answer comes back the same way
+// (raftService.step hands it to deliver). A leader, or a member that knows
+// none, asks its raft, which forwards or drops the request.
 func (n *Node) requestReadIndex(ctx context.Context, rctx []byte) error {
 	n.stats.readIndexRequests.Add(1)
+	if lead := n.lead.Load(); lead != raft.None && lead != n.cfg.ID && n.trans != nil {
+		n.trans.send([]raftpb.Message{{
+			Type:    raftpb.MsgReadIndex,
+			To:      lead,
+			From:    n.cfg.ID,
+			Entries: []raftpb.Entry{{Data: rctx}},
+		}})
+		return nil
+	}
 	return n.raft.ReadIndex(ctx, rctx)
 }
 
@@ -94,7 +132,9 @@ func (n *Node) appliedWait(index uint64) <-chan struct{} { return n.applyW.wait(
 // silently when there is no leader, or the leader has not yet committed in
 // its term). Answers to any context of the current round count, since each
 // was asked after the round's readers arrived. After timeout without an
-// answer the round fails with ErrNoQuorum.
+// answer the round fails with ErrNoQuorum. An answer this node gave as
+// leader grants it a lease counted from when its request was made; renew
+// runs a round with no readers to extend a lease before it runs out.
 type readLoop struct {
 	node    readIndexer
 	timeout time.Duration // a round fails after this without an answer
@@ -104,13 +144,27 @@ type readLoop struct {
 	mu      sync.Mutex
 	pending *readRound // readers waiting for the next round
 
-	wakec   chan struct{}       // buffered 1: a reader is waiting; sent by wait, received by run
-	statec  chan raft.ReadState // answers; sent by deliver (the Ready loop), received by run
+	wakec    chan struct{}   // buffered 1: a reader is waiting; sent by wait, received by run
+	statec   chan readAnswer // answers; sent by deliver (the Ready loop), received by run
+	renewing atomic.Bool     // a renewal round is asked for or running
 	leaderc chan struct{}       // buffered 1: leader changed; sent by leaderChanged
 	stopc   chan struct{}       // closed by stop
 	donec   chan struct{}       // closed when run returns
 	stopped sync.Once
 	seq     uint64 // owned by run
+}
+
+// readAnswer is a read state and the term in which this node gave it as
+// leader (0 if it was not the leader: the answer then came from another).
+type readAnswer struct {
+	raft.ReadState
+	leaderTerm uint64
+}
+
+// sentRequest is a ReadIndex request's context and when it was made.
+type sentRequest struct {
+	rctx []byte
+	at   time.Time
 }
 
 // readRound is one batch of readers; done is closed when err is set.
@@ -132,7 +186,7 @@ func newReadLoop(node readIndexer, timeout, retry time.Duration, log *slog.Logge
 		log:     log,
 		pending: newReadRound(),
 		wakec:   make(chan struct{}, 1),
-		statec:  make(chan raft.ReadState, 64),
+		statec:  make(chan readAnswer, 64),
 		leaderc: make(chan struct{}, 1),
 		stopc:   make(chan struct{}),
 		donec:   make(chan struct{}),
@@ -161,10 +215,23 @@ func (r *readLoop) wait(ctx context.Context) error {
 
 // deliver passes raft's read states to the loop without blocking the Ready
 // loop; an answer that does not fit is dropped and the round retries.
-func (r *readLoop) deliver(states []raft.ReadState) {
+// leaderTerm is the term this node leads in the Ready that carried them,
+// or 0.
+func (r *readLoop) deliver(states []raft.ReadState, leaderTerm uint64) {
 	for _, rs := range states {
 		select {
-		case r.statec <- rs:
+		case r.statec <- readAnswer{rs, leaderTerm}:
+		default:
+		}
+	}
+}
+
+// renew asks for a round, with or without readers, unless one is already
+// asked for.
+func (r *readLoop) renew() {
+	if r.renewing.CompareAndSwap(false, true) {
+		select {
+		case r.wakec <- struct{}{}:
 		default:
 		}
 	}
@@ -199,6 +266,7 @@ func (r *readLoop) run() {
 		r.mu.Unlock()
 
 		index, err := r.readIndex()
+		r.renewing.Store(false)
 		if err == nil {
 			select {
 			case <-r.node.appliedWait(index):
@@ -216,11 +284,11 @@ func (r *readLoop) run() {
 
 // readIndex runs one round's request until an answer, the timeout or stop.
 func (r *readLoop) readIndex() (uint64, error) {
-	var asked [][]byte
+	var asked []sentRequest
 	send := func() error {
 		r.seq++
 		rctx := binary.BigEndian.AppendUint64(nil, r.seq)
-		asked = append(asked, rctx)
+		asked = append(asked, sentRequest{rctx, time.Now()})
 		ctx, cancel := context.WithTimeout(context.Background(), r.retry)
 		defer cancel()
 		err := r.node.requestReadIndex(ctx, rctx)
@@ -247,10 +315,13 @@ func (r *readLoop) readIndex() (uint64, error) {
 	}
 	for {
 		select {
-		case rs := <-r.statec:
-			for _, c := range asked {
-				if bytes.Equal(rs.RequestCtx, c) {
-					return rs.Index, nil
+		case a := <-r.statec:
+			for _, req := range asked {
+				if bytes.Equal(a.RequestCtx, req.rctx) {
+					if a.leaderTerm != 0 {
+						r.node.leaseGranted(a.leaderTerm, req.at)
+					}
+					return a.Index, nil
 				}
 			}
 		case <-r.leaderc:

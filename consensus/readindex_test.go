@@ -17,6 +17,7 @@ type fakeRaft struct {
 	requests  [][]byte
 	onRequest func(n int, rctx []byte) // n counts requests from 1
 	applied   *indexWait
+	leases    []lease // leaseGranted's calls, expires holding sent
 }
 
 func (f *fakeRaft) requestReadIndex(_ context.Context, rctx []byte) error {
@@ -31,6 +32,12 @@ func (f *fakeRaft) requestReadIndex(_ context.Context, rctx []byte) error {
 }
 
 func (f *fakeRaft) appliedWait(index uint64) <-chan struct{} { return f.applied.wait(index) }
+
+func (f *fakeRaft) leaseGranted(term uint64, sent time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.leases = append(f.leases, lease{term: term, expires: sent})
+}
 
 func (f *fakeRaft) count() int {
 	f.mu.Lock()
@@ -81,7 +88,7 @@ func expectBlocked(t *testing.T, errc <-chan error) {
 func TestReadLoopAnsweredWaitsForApplied(t *testing.T) {
 	f := &fakeRaft{applied: newIndexWait(5)}
 	var r *readLoop
-	f.onRequest = func(_ int, rctx []byte) { r.deliver([]raft.ReadState{{Index: 10, RequestCtx: rctx}}) }
+	f.onRequest = func(_ int, rctx []byte) { r.deliver([]raft.ReadState{{Index: 10, RequestCtx: rctx}}, 0) }
 	r = startReadLoop(t, f, time.Minute, time.Minute)
 	errc := readAsync(r)
 	expectBlocked(t, errc) // read index 10, applied 5
@@ -97,7 +104,7 @@ func TestReadLoopRetriesLostRequest(t *testing.T) {
 	var r *readLoop
 	f.onRequest = func(n int, rctx []byte) {
 		if n >= 2 { // the first request is lost
-			r.deliver([]raft.ReadState{{Index: 7, RequestCtx: rctx}})
+			r.deliver([]raft.ReadState{{Index: 7, RequestCtx: rctx}}, 0)
 		}
 	}
 	r = startReadLoop(t, f, time.Minute, 20*time.Millisecond)
@@ -112,7 +119,7 @@ func TestReadLoopLateAnswerToEarlierRequestCounts(t *testing.T) {
 	var r *readLoop
 	f.onRequest = func(n int, rctx []byte) {
 		if n == 2 { // the answer to the first request arrives during the retry
-			r.deliver([]raft.ReadState{{Index: 3, RequestCtx: f.request(1)}})
+			r.deliver([]raft.ReadState{{Index: 3, RequestCtx: f.request(1)}}, 0)
 		}
 	}
 	r = startReadLoop(t, f, time.Minute, 20*time.Millisecond)
@@ -124,9 +131,9 @@ func TestReadLoopIgnoresForeignAnswers(t *testing.T) {
 	r := startReadLoop(t, f, time.Minute, time.Minute)
 	errc := readAsync(r)
 	waitFor(t, 5*time.Second, "a request", func() bool { return f.count() == 1 })
-	r.deliver([]raft.ReadState{{Index: 1, RequestCtx: []byte("stranger")}})
+	r.deliver([]raft.ReadState{{Index: 1, RequestCtx: []byte("stranger")}}, 0)
 	expectBlocked(t, errc)
-	r.deliver([]raft.ReadState{{Index: 1, RequestCtx: f.request(1)}})
+	r.deliver([]raft.ReadState{{Index: 1, RequestCtx: f.request(1)}}, 0)
 	expectRead(t, errc, nil)
 }
 
@@ -137,7 +144,7 @@ func TestReadLoopRestartsOnLeaderChange(t *testing.T) {
 	waitFor(t, 5*time.Second, "a request", func() bool { return f.count() == 1 })
 	r.leaderChanged()
 	waitFor(t, 5*time.Second, "a request to the new leader", func() bool { return f.count() == 2 })
-	r.deliver([]raft.ReadState{{Index: 1, RequestCtx: f.request(2)}})
+	r.deliver([]raft.ReadState{{Index: 1, RequestCtx: f.request(2)}}, 0)
 	expectRead(t, errc, nil)
 }
 
@@ -151,7 +158,7 @@ func TestReadLoopNoQuorum(t *testing.T) {
 	}
 	// The next round starts afresh.
 	f.mu.Lock()
-	f.onRequest = func(_ int, rctx []byte) { r.deliver([]raft.ReadState{{Index: 1, RequestCtx: rctx}}) }
+	f.onRequest = func(_ int, rctx []byte) { r.deliver([]raft.ReadState{{Index: 1, RequestCtx: rctx}}, 0) }
 	f.mu.Unlock()
 	expectRead(t, readAsync(r), nil)
 }
@@ -167,10 +174,10 @@ func TestReadLoopBatchesWaitingReaders(t *testing.T) {
 		rest = append(rest, readAsync(r))
 	}
 	time.Sleep(20 * time.Millisecond) // let them all join the pending round
-	r.deliver([]raft.ReadState{{Index: 1, RequestCtx: f.request(1)}})
+	r.deliver([]raft.ReadState{{Index: 1, RequestCtx: f.request(1)}}, 0)
 	expectRead(t, first, nil)
 	waitFor(t, 5*time.Second, "the second request", func() bool { return f.count() == 2 })
-	r.deliver([]raft.ReadState{{Index: 1, RequestCtx: f.request(2)}})
+	r.deliver([]raft.ReadState{{Index: 1, RequestCtx: f.request(2)}}, 0)
 	for _, errc := range rest {
 		expectRead(t, errc, nil)
 	}

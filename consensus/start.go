@@ -37,6 +37,8 @@ func Start(ctx context.Context, cfg Config, sm StateMachine) (*Node, error) {
 	n := &Node{
 		cfg:       cfg,
 		log:       cfg.Logger,
+		started:   time.Now(),
+		leaseDur:  leaseDuration(cfg),
 		sm:        sm,
 		storage:   raft.NewMemoryStorage(),
 		members:   newMembership(cfg.Dir),

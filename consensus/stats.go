@@ -12,6 +12,7 @@ type counters struct {
 	proposals, dropped, applied                   atomic.Uint64
 	forwardedDropped, superseded                  atomic.Uint64
 	reads, localReads, readIndexRequests          atomic.Uint64
+	leaseReads, leaseAnswers, votesIgnored        atomic.Uint64
 	checkpoints, snapshotsSent, snapshotsRestored atomic.Uint64
 }
 
@@ -39,6 +40,9 @@ type Stats struct {
 	Reads             uint64 // LinearizableRead calls
 	LocalReads        uint64 // of which a lone voter answered without a read index
 	ReadIndexRequests uint64 // ReadIndex requests sent to raft (one per round, plus retries)
+	LeaseReads        uint64 // of Reads, those this leader served under its lease (lease.go)
+	LeaseAnswers      uint64 // followers' ReadIndex requests this leader answered under its lease
+	VotesIgnored      uint64 // vote requests ignored in the vote guard after Start
 	Checkpoints       uint64
 	SnapshotsSent     uint64
 	SnapshotsRestored uint64
@@ -72,6 +76,9 @@ func (n *Node) Stats() Stats {
 		Reads:             n.stats.reads.Load(),
 		LocalReads:        n.stats.localReads.Load(),
 		ReadIndexRequests: n.stats.readIndexRequests.Load(),
+		LeaseReads:        n.stats.leaseReads.Load(),
+		LeaseAnswers:      n.stats.leaseAnswers.Load(),
+		VotesIgnored:      n.stats.votesIgnored.Load(),
 		Checkpoints:       n.stats.checkpoints.Load(),
 		SnapshotsSent:     n.stats.snapshotsSent.Load(),
 		SnapshotsRestored: n.stats.snapshotsRestored.Load(),
