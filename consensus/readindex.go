@@ -147,11 +147,11 @@ type readLoop struct {
 	wakec    chan struct{}   // buffered 1: a reader is waiting; sent by wait, received by run
 	statec   chan readAnswer // answers; sent by deliver (the Ready loop), received by run
 	renewing atomic.Bool     // a renewal round is asked for or running
-	leaderc chan struct{}       // buffered 1: leader changed; sent by leaderChanged
-	stopc   chan struct{}       // closed by stop
-	donec   chan struct{}       // closed when run returns
-	stopped sync.Once
-	seq     uint64 // owned by run
+	leaderc  chan struct{}   // buffered 1: leader changed; sent by leaderChanged
+	stopc    chan struct{}   // closed by stop
+	donec    chan struct{}   // closed when run returns
+	stopped  sync.Once
+	seq      uint64 // owned by run
 }
 
 // readAnswer is a read state and the term in which this node gave it as
