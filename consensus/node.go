@@ -628,6 +628,7 @@ func (n *Node) appendLog(ents []raftpb.Entry) error {
 // entries and votes they carry. A snapshot message gets the state
 // machine's data here, on the loop, where no Apply can run beside it.
 func (n *Node) send(msgs []raftpb.Message) {
+	msgs = coalesceAppResps(msgs)
 	if len(msgs) == 0 {
 		return
 	}
