@@ -145,7 +145,7 @@ type readLoop struct {
 	pending *readRound // readers waiting for the next round
 
 	wakec    chan struct{}   // buffered 1: a reader is waiting; sent by wait, received by run
-	statec   chan readAnswer // answers; sent by deliver (the Ready loop), received by run
+	statec   chan readAnswer // answers; sent by deliver (the Ready loop, gRPC handlers), received by run
 	renewing atomic.Bool     // a renewal round is asked for or running
 	leaderc  chan struct{}   // buffered 1: leader changed; sent by leaderChanged
 	stopc    chan struct{}   // closed by stop
