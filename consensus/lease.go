@@ -9,7 +9,8 @@ import (
 
 // A leader lease lets a leader answer linearizable reads, its own and its
 // followers', from its commit index without a heartbeat round per read
-// (raft thesis 6.4.1; docs/decisions.md, "Leader leases for reads").
+// (raft thesis 6.4.1; docs/decisions.md, "Leader leases for linearizable
+// reads").
 //
 // The lease rests on raft's CheckQuorum rule: a voter that has heard from
 // its leader within its last ElectionTicks ticks ignores vote requests
