@@ -289,9 +289,8 @@ func (r *readLoop) readIndex() (uint64, error) {
 		r.seq++
 		rctx := binary.BigEndian.AppendUint64(nil, r.seq)
 		asked = append(asked, sentRequest{rctx, time.Now()})
-		ctx, cancel := context.WithTimeout(context.Background(), r.retry)
-		defer cancel()
-		err := r.node.requestReadIndex(ctx, rctx)
+		// The request is queued, never waited for: no deadline needed.
+		err := r.node.requestReadIndex(context.Background(), rctx)
 		if errors.Is(err, raft.ErrStopped) {
 			return ErrStopped
 		}
