@@ -77,15 +77,15 @@ func (n *Node) leaseGranted(term uint64, sent time.Time) {
 // leaseRead returns a read index this node may serve reads at, as leader
 // under a valid lease, and the lease's term. The commit index is read
 // before the clock: it holds every write acknowledged before that moment,
-// and the lease is still valid at a later one. A leader without a lease,
-// or with less than half of it left, asks the read loop for a round that
-// grants or renews one.
+// and the lease is still valid at a later one. A leader without a lease
+// for its term, or with less than half of it left, asks the read loop for
+// a round that grants or renews one.
 func (n *Node) leaseRead() (index, term uint64, ok bool) {
 	if n.leaseDur == 0 || raft.StateType(n.state.Load()) != raft.StateLeader {
 		return 0, 0, false
 	}
 	l := n.lease.Load()
-	if l == nil {
+	if l == nil || l.term != n.term.Load() {
 		n.reads.renew()
 		return 0, 0, false
 	}

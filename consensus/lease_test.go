@@ -37,7 +37,7 @@ func TestLeaseRead(t *testing.T) {
 		{name: "fresh", lease: &lease{term: 3, expires: now.Add(time.Second)}, wantOK: true},
 		{name: "less than half left", lease: &lease{term: 3, expires: now.Add(300 * time.Millisecond)}, wantOK: true, wantRenew: true},
 		{name: "expired", lease: &lease{term: 3, expires: now.Add(-time.Millisecond)}, wantRenew: true},
-		{name: "an earlier term's", lease: &lease{term: 2, expires: now.Add(time.Second)}},
+		{name: "an earlier term's", lease: &lease{term: 2, expires: now.Add(time.Second)}, wantRenew: true},
 		{name: "no longer leader", lease: &lease{term: 3, expires: now.Add(time.Second)}, follower: true},
 		{name: "leases off", lease: &lease{term: 3, expires: now.Add(time.Second)}, leaseDur: -1},
 	} {
