@@ -165,21 +165,29 @@ func TestClusterLeaseReads(t *testing.T) {
 	}
 }
 
-// TestLeaseEndsWithoutQuorum checks that a leader cut off from its
-// followers stops serving reads once its lease runs out: it cannot renew
-// it, and a new leader may be elected elsewhere.
-func TestLeaseEndsWithoutQuorum(t *testing.T) {
+// clusterWithLease starts three members (requests time out after 500ms),
+// writes a=1 and reads once on the leader, which then holds a lease.
+func clusterWithLease(t *testing.T) (*cluster, *member) {
+	t.Helper()
 	c := newCluster(t, func(cfg *Config) { cfg.RequestTimeout = 500 * time.Millisecond })
 	c.startN(3)
 	lead := c.leader()
 	lead.propose(t, "set a=1")
-	ctx := context.Background()
-	if err := lead.n.LinearizableRead(ctx); err != nil {
+	if err := lead.n.LinearizableRead(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if lead.n.lease.Load() == nil {
 		t.Fatal("no lease after a read on the leader")
 	}
+	return c, lead
+}
+
+// TestLeaseEndsWithoutQuorum checks that a leader cut off from its
+// followers stops serving reads once its lease runs out: it cannot renew
+// it, and a new leader may be elected elsewhere.
+func TestLeaseEndsWithoutQuorum(t *testing.T) {
+	c, lead := clusterWithLease(t)
+	ctx := context.Background()
 	for _, m := range c.running() {
 		if m != lead {
 			c.kill(m.name)
@@ -222,17 +230,8 @@ func TestVoteGuard(t *testing.T) {
 // holds a lease, lets the others elect a leader and overwrite a key, and
 // checks that the old leader does not serve a read from its stale state.
 func TestPartitionedLeaderServesNoStaleRead(t *testing.T) {
-	c := newCluster(t, func(cfg *Config) { cfg.RequestTimeout = 500 * time.Millisecond })
-	c.startN(3)
-	old := c.leader()
-	old.propose(t, "set a=1")
+	c, old := clusterWithLease(t)
 	ctx := context.Background()
-	if err := old.n.LinearizableRead(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if old.n.lease.Load() == nil {
-		t.Fatal("no lease after a read on the leader")
-	}
 	old.gs.Stop()      // nothing reaches it
 	old.n.trans.stop() // nothing leaves it
 	var lead *member
