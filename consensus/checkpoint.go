@@ -34,7 +34,7 @@ type checkpointResult struct {
 	err   error
 }
 
-// maybeCheckpoint is step 6: after CheckpointEntries applied entries (and
+// maybeCheckpoint is step 4: after CheckpointEntries applied entries (and
 // checkpointGap times the last checkpoint's duration), or CheckpointBytes
 // of them, the state machine
 // writes a checkpoint, and once it is done the raft log is compacted behind
@@ -61,15 +61,18 @@ func (n *Node) maybeCheckpoint() error {
 	if err := n.awaitApplied(); err != nil {
 		return err
 	}
-	// The log is synced first: the commit index in the log must cover
-	// the raft snapshot recorded for the checkpoint (appliedCommitted).
-	// The tables may hold more, which a lone voter applies as soon as it
-	// is durable (soloCommitted); a restart skips those entries.
+	// The log is written and synced first: the commit index in the log
+	// must cover the raft snapshot recorded for the checkpoint, and the
+	// HardState that says those entries are committed may still wait in
+	// the appender.
+	if err := n.appender.await(); err != nil {
+		return err
+	}
 	if err := n.disk.wal.Sync(); err != nil {
 		return fmt.Errorf("consensus: sync log before checkpoint: %w", err)
 	}
 	b := &background{
-		applied:   n.appliedCommitted(),
+		applied:   n.applied.Load(),
 		smApplied: n.smApplied,
 		conf:      cloneConfState(n.confState),
 		start:     time.Now(),
@@ -164,7 +167,7 @@ func (n *Node) checkpoint() error {
 		return fmt.Errorf("consensus: checkpoint: %w", err)
 	}
 	n.stats.checkpoints.Add(1)
-	applied := n.appliedCommitted()
+	applied := n.applied.Load()
 	n.checkpointApplied = applied
 	n.checkpointBytes = n.appliedBytes.Load()
 	// Entries after the state machine's last applied normal entry are conf
@@ -203,7 +206,7 @@ func (n *Node) snapshotAt(index, covered uint64, conf raftpb.ConfState) error {
 	n.snapIndex = index
 	// Raft still reads entries it has not seen applied (it scans them for
 	// conf changes before campaigning), so compaction stops at the applied
-	// index raft knows, which trails ours until Advance.
+	// index raft knows.
 	keep := n.cfg.CatchUpEntries
 	if soleVoter(n.confState, n.cfg.ID) {
 		keep = 0 // no follower to catch up; a new member gets a snapshot

@@ -96,15 +96,16 @@ type Config struct {
 	Knobs Knobs
 }
 
-// Knobs are hooks the Ready loop calls between its steps, so crash tests can
-// stop or copy the data directory at each point (like etcd's failpoints), and
-// switches for tests. The hooks run on the Ready loop's goroutine and must
-// not call back into the Node.
+// Knobs are hooks the Ready loop and the appender call between their steps,
+// so crash tests can stop or copy the data directory at each point (like
+// etcd's failpoints), and switches for tests. The hooks run on the
+// goroutine their comment names (the loop, unless it says the appender) and
+// must not call back into the Node.
 type Knobs struct {
-	BeforeLogSave   func() // before step 2 (log save and fsync)
-	AfterLogSave    func() // after step 2, before anything is sent or applied
-	AfterApply      func() // after step 5 (committed entries applied, or handed to the applier)
-	BeforeAdvance   func() // before step 7
+	BeforeLogSave   func() // on the appender, before the log write and its fsync
+	AfterLogSave    func() // on the appender, after the fsync, before the responses that waited for it are sent
+	AfterApply      func() // after a Ready's committed entries are applied, or handed to the applier
+	ReadyHandled    func() // after a Ready is handled, before the loop goes on
 	AfterCheckpoint func(index uint64)
 
 	// ForceReadIndex makes a lone voter serve LinearizableRead through

@@ -5,48 +5,50 @@
 // read, Stop checkpoints and closes. A single node is a one-member cluster;
 // a cluster is the same code with members added over gRPC.
 //
-// # Raft's four duties, as Chronos performs them
+// # Raft's duties, as Chronos performs them
 //
-// etcd raft computes; the application persists, sends, applies and
-// advances. Node.run (node.go) is the one goroutine that does all four, one
-// Ready at a time, one helper per step. It also owns raft itself, a
-// raft.RawNode (driver.go): proposals and messages from other goroutines
-// wait in an inbox that the loop takes before each Ready, instead of
-// passing through a goroutine of raft's own.
+// etcd raft computes; the application persists, sends and applies. Node.run
+// (node.go) is the one goroutine that takes raft's output, one Ready at a
+// time (handleReady). It also owns raft itself, a raft.RawNode (driver.go):
+// proposals and messages from other goroutines wait in an inbox that the
+// loop takes before each Ready, instead of passing through a goroutine of
+// raft's own. Raft runs with AsyncStorageWrites: the log write and the
+// committed entries come as messages to local "threads", which are two
+// workers (worker.go), so the loop never waits for an fsync and goes on
+// stepping proposals, acknowledgements and reads meanwhile.
 //
-//  1. Persist. saveSnapshot writes a snapshot received from the leader (the
-//     snap file, then the WAL's snapshot record); saveLog writes HardState
-//     and entries to etcd's WAL (Dir/wal) with one fsync. Every proposal that
-//     arrived since the previous Ready shares that fsync (group commit;
-//     Stats.EntriesPerFsync). Then applySnapshot and appendLog bring raft's
-//     MemoryStorage up to date; a received snapshot replaces the tables
-//     (StateMachine.Restore) and is checkpointed at once.
-//  2. Send. Only after the fsync do messages leave (send), because they
-//     promise votes and entries that must survive a crash. A message
-//     carrying a snapshot gets the tables' data (StateMachine.SnapshotData)
-//     at that moment. The transport queues per peer and never blocks the
-//     loop; a peer it cannot reach is reported to raft.
-//  3. Apply. applyCommitted hands committed normal entries to
-//     StateMachine.Apply in log order and delivers each result to the
-//     proposer waiting on this node; conf changes go to raft's
-//     ApplyConfChange and update the membership table. Entries at or below
-//     the state machine's applied index (already in its checkpoint) are
-//     skipped. Normal entries are applied on a second goroutine, which the
-//     loop does not wait for (handOff): committed entries that an earlier
-//     Ready already made durable here (on a leader, all of them) apply
-//     while step 1 writes and fsyncs the log, so a write waits for one
-//     fsync, not two (splitDurable), and the loop goes on to the next
-//     Ready meanwhile. A lone voter's new entries are committed once its
-//     own fsync is done, so it hands them off right after it instead of a
-//     Ready later (soloCommitted). Conf changes apply on the loop, after everything
-//     handed off before them. After CheckpointEntries entries
-//     maybeCheckpoint starts StateMachine.Checkpoint (the CSV checkpoint)
-//     in the background; when it is done, finishCheckpoint records a raft
-//     snapshot at the index it started at (data: a marker, the state lives
-//     in the CSV files) and compacts the log, keeping CatchUpEntries for
-//     followers. The next checkpoint waits checkpointGap times as long as
-//     the last one took.
-//  4. Advance. The loop tells raft the Ready is handled and takes the next.
+//  1. Send. Messages that promise nothing about this node's log (appends,
+//     heartbeats, forwarded proposals, vote requests) leave at once. A
+//     message carrying a snapshot gets the tables' data
+//     (StateMachine.SnapshotData) at that moment. The transport queues per
+//     peer and never blocks the loop; a peer it cannot reach is reported to
+//     raft.
+//  2. Apply. Raft hands over committed entries only once they are durable
+//     here. applyCommitted hands them to StateMachine.Apply in log order
+//     and delivers each result to the proposer waiting on this node; conf
+//     changes go to raft's ApplyConfChange and update the membership table.
+//     Entries at or below the state machine's applied index (already in its
+//     checkpoint) are skipped. Normal entries are applied on the applier,
+//     which the loop does not wait for (handOff); conf changes apply on the
+//     loop, after everything handed off before them.
+//  3. Persist. The appender writes HardState and entries to etcd's WAL
+//     (Dir/wal) with one fsync for every write waiting (group commit;
+//     Stats.EntriesPerFsync), brings raft's MemoryStorage up to date, and
+//     only then sends the messages that waited for the write (a follower's
+//     acknowledgement, a vote) and hands raft its own (a leader counts its
+//     own log toward a quorum only then). So a leader's appends leave
+//     before its own fsync and the followers' fsyncs overlap it. A snapshot
+//     received from the leader is written on the loop, after everything
+//     before it (the snap file, then the WAL's snapshot record), replaces
+//     the tables (StateMachine.Restore) and is checkpointed at once. A lone
+//     voter writes on the loop too: nothing can overlap its fsync, and its
+//     entries commit once it is done.
+//  4. Checkpoint. After CheckpointEntries entries maybeCheckpoint starts
+//     StateMachine.Checkpoint (the CSV checkpoint) in the background; when
+//     it is done, finishCheckpoint records a raft snapshot at the index it
+//     started at (data: a marker, the state lives in the CSV files) and
+//     compacts the log, keeping CatchUpEntries for followers. The next
+//     checkpoint waits checkpointGap times as long as the last one took.
 //
 // Nothing in the loop waits on a client. Proposals (propose.go) come from
 // the callers' goroutines: each is wrapped in an envelope with a unique ID

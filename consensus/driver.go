@@ -68,9 +68,9 @@ func newDriver(rn *raft.RawNode, id uint64, forwardedDropped *atomic.Uint64) *dr
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
-func (d *driver) push(r request) {
+func (d *driver) push(rs ...request) {
 	d.mu.Lock()
-	d.inbox = append(d.inbox, r)
+	d.inbox = append(d.inbox, rs...)
 	d.mu.Unlock()
 	select {
 	case d.wake <- struct{}{}:
@@ -224,6 +224,17 @@ func (d *driver) Step(_ context.Context, m raftpb.Message) error {
 	}
 	d.push(request{msg: m, forwarded: m.Type == raftpb.MsgProp})
 	return nil
+}
+
+// stepLater queues responses that raft addressed to this node itself
+// (MsgStorageAppendResp and the like, which Step refuses) for the loop to
+// step, in order. The appender uses it once a log write is durable.
+func (d *driver) stepLater(msgs []raftpb.Message) {
+	rs := make([]request, len(msgs))
+	for i, m := range msgs {
+		rs[i] = request{msg: m}
+	}
+	d.push(rs...)
 }
 
 // ReadIndex requests a read state, as raft.Node.ReadIndex.

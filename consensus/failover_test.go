@@ -7,9 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"go.etcd.io/raft/v3"
-	"go.etcd.io/raft/v3/raftpb"
 )
 
 // proposeAsync starts count proposals on m, each on its own goroutine, and
@@ -167,35 +164,5 @@ func TestProposalWaitersFailBefore(t *testing.T) {
 	}
 	if n := w.len(); n != 2 {
 		t.Errorf("%d waiters left, want 2", n)
-	}
-}
-
-func TestSendBeforeSave(t *testing.T) {
-	app := raftpb.Message{Type: raftpb.MsgApp, To: 2}
-	snap := raftpb.Message{Type: raftpb.MsgSnap, To: 2}
-	prev := raftpb.HardState{Term: 5, Vote: 1, Commit: 10}
-	tests := []struct {
-		name  string
-		state raft.StateType
-		rd    raft.Ready
-		want  bool
-	}{
-		{"leader, commit advanced", raft.StateLeader, raft.Ready{HardState: raftpb.HardState{Term: 5, Vote: 1, Commit: 12}, Messages: []raftpb.Message{app}}, true},
-		{"leader, no hard state change", raft.StateLeader, raft.Ready{Messages: []raftpb.Message{app}}, true},
-		{"leader of a term not yet durable", raft.StateLeader, raft.Ready{HardState: raftpb.HardState{Term: 6, Vote: 1, Commit: 10}, Messages: []raftpb.Message{app}}, false},
-		{"leader, vote not yet durable", raft.StateLeader, raft.Ready{HardState: raftpb.HardState{Term: 5, Vote: 3, Commit: 10}, Messages: []raftpb.Message{app}}, false},
-		{"leader sending a snapshot", raft.StateLeader, raft.Ready{Messages: []raftpb.Message{app, snap}}, false},
-		{"leader, nothing to send", raft.StateLeader, raft.Ready{}, false},
-		{"follower", raft.StateFollower, raft.Ready{Messages: []raftpb.Message{{Type: raftpb.MsgAppResp, To: 1}}}, false},
-		{"candidate", raft.StateCandidate, raft.Ready{Messages: []raftpb.Message{{Type: raftpb.MsgVote, To: 2}}}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			n := &Node{prevHardState: prev}
-			n.state.Store(int32(tt.state))
-			if got := n.sendBeforeSave(tt.rd); got != tt.want {
-				t.Errorf("sendBeforeSave = %v, want %v", got, tt.want)
-			}
-		})
 	}
 }

@@ -41,7 +41,7 @@ func TestLinearizableReadLoneVoterIsLocal(t *testing.T) {
 	var block atomic.Bool
 	gate := make(chan struct{})
 	s := startSingle(t, t.TempDir(), func(c *Config) {
-		c.Knobs.BeforeAdvance = func() {
+		c.Knobs.ReadyHandled = func() {
 			if block.CompareAndSwap(true, false) {
 				<-gate
 			}

@@ -71,12 +71,11 @@ type Node struct {
 	waiters   *proposalWaiters
 	deadlines *deadlines // Propose's deadlines
 
-	// applyc and appliedc connect the Ready loop to the applier goroutine
-	// (handOff); applying, owned by the loop, counts the batches handed
-	// off whose results it has not taken yet.
-	applyc   chan []raftpb.Entry // buffered applyDepth
-	appliedc chan error          // buffered applyDepth
-	applying int
+	// The appender writes the log, the applier applies committed normal
+	// entries, each on its own goroutine, in the order the Ready loop
+	// hands them over (worker.go).
+	appender *worker[raftpb.Message]
+	applier  *worker[[]raftpb.Entry]
 
 	// Scratch space of applyCommitted, reused between calls (one at a time).
 	applyRun     []pendingApply
@@ -109,12 +108,10 @@ type Node struct {
 	checkpointBytes   uint64           // appliedBytes at the last checkpoint's start
 	ckpt              *background      // the checkpoint running in the background, if any
 	ckptNotBefore     time.Time        // no checkpoint starts before (checkpointGap)
-	raftApplied       uint64           // applied index raft knows of (as of the last Advance)
+	raftApplied       uint64           // applied index raft knows of
 	appliedTerm       uint64           // term of the last entry applied
 	supersedeTicks    int              // ticks until failSuperseded runs; 0: not due
-	prevHardState     raftpb.HardState // last saved, to tell when a save must fsync
-	lastSaved         uint64           // index of the last entry durable in the log (splitDurable)
-	handed            uint64           // index of the last entry handed to apply (apply)
+	prevHardState     raftpb.HardState // last saved, to tell when a save must fsync (the appender's after Start)
 	committed         uint64           // index of the last entry raft reported committed
 	readyTarget       uint64           // applied index at which Start may return
 	readyOnce         sync.Once
@@ -137,13 +134,19 @@ func (n *Node) run() {
 	defer ticker.Stop()
 	var err error
 	defer func() { n.shutdown(err) }()
-	go n.applier()
+	go n.appender.run(n.writeAppends)
+	go n.applier.run(n.applyHandedOff)
 	defer func() {
-		// Nothing may apply beside shutdown's checkpoint.
+		// Nothing may write the log or apply beside shutdown's checkpoint.
+		aerr := n.appender.await()
+		n.appender.stop()
+		if err == nil {
+			err = aerr
+		}
 		if aerr := n.awaitApplied(); err == nil {
 			err = aerr
 		}
-		close(n.applyc)
+		n.applier.stop()
 	}()
 	for {
 		var readyc <-chan struct{}
@@ -154,6 +157,9 @@ func (n *Node) run() {
 		case <-ticker.C:
 			// The tick reads what applying sets (supersedeTicks).
 			if err = n.awaitApplied(); err != nil {
+				return
+			}
+			if err = n.appender.poll(); err != nil {
 				return
 			}
 			n.raft.rn.Tick()
@@ -180,111 +186,9 @@ func (n *Node) run() {
 				n.raft.take()
 			default:
 			}
-			rd := n.raft.rn.Ready()
-			n.stats.readys.Add(1)
-			if k := len(rd.CommittedEntries); k > 0 {
-				n.committed = rd.CommittedEntries[k-1].Index
-			}
-			if err = n.pollApplied(); err != nil {
+			if err = n.handleReady(n.raft.rn.Ready()); err != nil {
 				return
 			}
-			if rd.HardState.Term > n.term.Load() {
-				n.term.Store(rd.HardState.Term)
-			}
-			// After the term (leaseRead loads them in the other order).
-			if rd.HardState.Commit > n.raftCommit.Load() {
-				n.raftCommit.Store(rd.HardState.Commit)
-			}
-			n.noteSoftState(rd.SoftState)
-			// 0. Committed entries that an earlier Ready already made
-			//    durable here are handed to the applier, which applies
-			//    them and answers their proposers while this Ready's fsync
-			//    runs, and after (raft allows applying in parallel with
-			//    persisting; see splitDurable and handOff).
-			early, late := n.splitDurable(rd)
-			// A leader's messages may go out before its own log write
-			// (sendBeforeSave); the followers' writes then overlap it.
-			sentEarly := n.sendBeforeSave(rd)
-			if sentEarly {
-				n.send(rd.Messages)
-			}
-			if err = n.apply(early); err != nil {
-				return
-			}
-			// 1. A snapshot (received from the leader) is saved first: the
-			//    file, then the log's snapshot record. Entries still
-			//    applying and a checkpoint still running finish before
-			//    (the snapshot replaces the state; the checkpoint's raft
-			//    snapshot is older).
-			if !raft.IsEmptySnap(rd.Snapshot) {
-				if err = n.awaitApplied(); err != nil {
-					return
-				}
-				if err = n.awaitCheckpoint(); err != nil {
-					return
-				}
-			}
-			if err = n.saveSnapshot(rd.Snapshot); err != nil {
-				return
-			}
-			// 2. HardState and entries are made durable with one fsync
-			//    before anything is sent or the rest is applied.
-			hook(n.cfg.Knobs.BeforeLogSave)
-			if err = n.saveLog(rd.HardState, rd.Entries); err != nil {
-				return
-			}
-			hook(n.cfg.Knobs.AfterLogSave)
-			// 3. The in-memory log follows: the snapshot (tables reload
-			//    from it), then the new entries.
-			if err = n.applySnapshot(rd.Snapshot); err != nil {
-				return
-			}
-			if err = n.appendLog(rd.Entries); err != nil {
-				return
-			}
-			// 3b. A lone voter's new entries are committed now that they are
-			//    durable here: they are applied at once instead of after
-			//    raft says so in the next Ready (soloCommitted).
-			if err = n.apply(n.soloCommitted(rd)); err != nil {
-				return
-			}
-			// 4. Messages go out only now that what they promise is durable
-			//    (unless a leader sent them before step 2, sendBeforeSave).
-			//    One carrying a snapshot takes the state machine's data
-			//    (SnapshotData), which must not run beside a checkpoint.
-			if !sentEarly {
-				if hasSnapshotMessage(rd.Messages) {
-					if err = n.awaitApplied(); err != nil {
-						return
-					}
-					if err = n.awaitCheckpoint(); err != nil {
-						return
-					}
-				}
-				n.send(rd.Messages)
-			}
-			n.reads.deliver(rd.ReadStates, n.leaderTerm())
-			// 5. The other committed entries are applied in order, conf
-			//    changes too.
-			if err = n.apply(late); err != nil {
-				return
-			}
-			// Only with the configuration applied (conf changes apply on
-			// the loop, after every entry before them) may a lone voter
-			// answer reads locally (readindex.go, soleVoter).
-			n.solo.Store(soleVoter(n.confState, n.cfg.ID))
-			hook(n.cfg.Knobs.AfterApply)
-			// 6. Every CheckpointEntries applied entries the tables are
-			//    checkpointed in the background; the log is compacted when
-			//    that is done.
-			if err = n.maybeCheckpoint(); err != nil {
-				return
-			}
-			n.maybeReady()
-			// 7. Tell raft this Ready is done so it can prepare the next.
-			hook(n.cfg.Knobs.BeforeAdvance)
-			n.raft.rn.Advance(rd)
-			n.raftApplied = n.appliedCommitted()
 			n.raft.retryHeld()
 
 		case res := <-n.checkpointDone():
@@ -300,6 +204,220 @@ func (n *Node) run() {
 			return
 		}
 	}
+}
+
+// handleReady does what one Ready asks. Raft runs with AsyncStorageWrites:
+// the log write and the application of committed entries come as messages
+// to two local "threads", and the loop hands both to workers instead of
+// doing them itself, so it goes on stepping proposals, acknowledgements and
+// read requests while the log's fsync runs. Raft keeps its promises in
+// order: a message that promises something about this node's log (an
+// acknowledgement, a vote) is a response of the log write, sent once that
+// write is durable, and committed entries are handed over only once they
+// are durable here too.
+func (n *Node) handleReady(rd raft.Ready) error {
+	n.stats.readys.Add(1)
+	if k := len(rd.CommittedEntries); k > 0 {
+		n.committed = rd.CommittedEntries[k-1].Index
+	}
+	if err := n.pollApplied(); err != nil {
+		return err
+	}
+	if err := n.appender.poll(); err != nil {
+		return err
+	}
+	if rd.HardState.Term > n.term.Load() {
+		n.term.Store(rd.HardState.Term)
+	}
+	// After the term (leaseRead loads them in the other order).
+	if rd.HardState.Commit > n.raftCommit.Load() {
+		n.raftCommit.Store(rd.HardState.Commit)
+	}
+	n.noteSoftState(rd.SoftState)
+	write, apply, peers := splitLocal(rd.Messages)
+	// 1. Messages to peers leave at once: appends, heartbeats, forwarded
+	//    proposals and vote requests promise nothing that must survive a
+	//    crash here. One carrying a snapshot takes the state machine's
+	//    data (SnapshotData), which must not run beside applying or a
+	//    checkpoint.
+	if hasSnapshotMessage(peers) {
+		if err := n.awaitApplied(); err != nil {
+			return err
+		}
+		if err := n.awaitCheckpoint(); err != nil {
+			return err
+		}
+	}
+	n.send(peers)
+	// 2. Committed entries are applied in order: normal ones on the
+	//    applier, conf changes on the loop. Raft is told at once that they
+	//    are applied: before it goes on it needs the conf changes applied,
+	//    which they are, and nothing of the others.
+	if apply != nil {
+		if err := n.apply(apply.Entries); err != nil {
+			return err
+		}
+		n.stepLocal(apply.Responses)
+		n.raftApplied = apply.Entries[len(apply.Entries)-1].Index
+	}
+	hook(n.cfg.Knobs.AfterApply)
+	// 3. The log write goes to the appender (writeAppends).
+	if write != nil {
+		if err := n.appendLog(*write); err != nil {
+			return err
+		}
+	}
+	n.reads.deliver(rd.ReadStates, n.leaderTerm())
+	// Only with the configuration applied (conf changes apply on the
+	// loop, after every entry before them) may a lone voter answer reads
+	// locally (readindex.go, soleVoter).
+	n.solo.Store(soleVoter(n.confState, n.cfg.ID))
+	// 4. Every CheckpointEntries applied entries the tables are
+	//    checkpointed in the background; the log is compacted when that is
+	//    done.
+	if err := n.maybeCheckpoint(); err != nil {
+		return err
+	}
+	n.maybeReady()
+	hook(n.cfg.Knobs.ReadyHandled)
+	return nil
+}
+
+// splitLocal picks the messages to the local append and apply threads out
+// of a Ready's messages; the rest go to peers (msgs is reused for them).
+func splitLocal(msgs []raftpb.Message) (write, apply *raftpb.Message, peers []raftpb.Message) {
+	peers = msgs[:0]
+	for i := range msgs {
+		switch m := msgs[i]; m.To {
+		case raft.LocalAppendThread:
+			write = &m
+		case raft.LocalApplyThread:
+			apply = &m
+		default:
+			peers = append(peers, m)
+		}
+	}
+	return write, apply, peers
+}
+
+// stepLocal steps responses raft addressed to this node itself (loop
+// only).
+func (n *Node) stepLocal(msgs []raftpb.Message) {
+	for _, m := range msgs {
+		n.raft.rn.Step(m) //nolint:errcheck // as RawNode.Advance steps them
+	}
+}
+
+// appendLog hands a log write to the appender. Two kinds are written on
+// the loop instead, after every write before them. One that carries a
+// snapshot, also after every apply and with no checkpoint running: the
+// snapshot replaces the state. And a lone voter's: it has no follower
+// whose fsync its own could overlap, and its entries commit as soon as
+// they are durable, so the loop steps that at once and applies them in its
+// next turn instead of waiting for the appender to wake it.
+func (n *Node) appendLog(m raftpb.Message) error {
+	alone := soleVoter(n.confState, n.cfg.ID)
+	if m.Snapshot == nil && !alone {
+		return n.appender.put(m)
+	}
+	if err := n.appender.await(); err != nil {
+		return err
+	}
+	if m.Snapshot != nil {
+		if err := n.awaitApplied(); err != nil {
+			return err
+		}
+		if err := n.awaitCheckpoint(); err != nil {
+			return err
+		}
+	}
+	ms := []raftpb.Message{m}
+	if err := n.writeLog(ms); err != nil {
+		return err
+	}
+	n.stepLocal(n.respond(ms))
+	return nil
+}
+
+// writeAppends is the appender's job: it makes the log writes waiting for
+// it durable, then sends the responses that waited for them
+// (acknowledgements to the leader, votes) and hands those to this node
+// itself back to the loop.
+func (n *Node) writeAppends(ms []raftpb.Message) error {
+	if err := n.writeLog(ms); err != nil {
+		return err
+	}
+	n.raft.stepLater(n.respond(ms))
+	return nil
+}
+
+// respond sends the responses of log writes that go to peers and returns
+// those to this node, in order.
+func (n *Node) respond(ms []raftpb.Message) (self []raftpb.Message) {
+	for i := range ms {
+		var peers []raftpb.Message
+		self, peers = splitResponses(self, ms[i].Responses, n.cfg.ID)
+		n.send(peers)
+	}
+	return self
+}
+
+// splitResponses appends the responses to this node (id) to self and
+// returns them, and those to peers.
+func splitResponses(self, msgs []raftpb.Message, id uint64) (_, peers []raftpb.Message) {
+	for _, m := range msgs {
+		if m.To == id || m.To == raft.LocalAppendThread || m.To == raft.LocalApplyThread {
+			self = append(self, m)
+		} else {
+			peers = append(peers, m)
+		}
+	}
+	return self, peers
+}
+
+// writeLog makes log writes durable together: a snapshot first (the file,
+// then the log's snapshot record; it only ever comes alone), then the
+// newest HardState and every entry with one fsync (group commit: every
+// proposal that arrived meanwhile shares it). Then raft's in-memory log
+// follows: the snapshot, from which the tables reload, then the entries.
+func (n *Node) writeLog(ms []raftpb.Message) error {
+	var snap raftpb.Snapshot
+	if len(ms) == 1 && ms[0].Snapshot != nil {
+		snap = *ms[0].Snapshot
+	}
+	if err := n.saveSnapshot(snap); err != nil {
+		return err
+	}
+	var hs raftpb.HardState
+	ents := ms[0].Entries
+	for i, m := range ms {
+		if h := (raftpb.HardState{Term: m.Term, Vote: m.Vote, Commit: m.Commit}); !raft.IsEmptyHardState(h) {
+			hs = h
+		}
+		if i > 0 {
+			// A later write may replace entries of an earlier one (a
+			// follower's log conflicted with the leader's); the log
+			// keeps the last record of an index.
+			ents = append(ents[:len(ents):len(ents)], m.Entries...)
+		}
+	}
+	hook(n.cfg.Knobs.BeforeLogSave)
+	if err := n.saveLog(hs, ents); err != nil {
+		return err
+	}
+	hook(n.cfg.Knobs.AfterLogSave)
+	if err := n.applySnapshot(snap); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if len(m.Entries) == 0 {
+			continue
+		}
+		if err := n.storage.Append(m.Entries); err != nil {
+			return fmt.Errorf("consensus: append to in-memory log: %w", err)
+		}
+	}
+	return nil
 }
 
 func hook(f func()) {
@@ -333,110 +451,17 @@ func (n *Node) noteSoftState(ss *raft.SoftState) {
 	}
 }
 
-// sendBeforeSave reports whether rd's messages may be sent before rd is
-// persisted: raft lets a leader write its log in parallel with replicating
-// it (raft thesis 10.2.1; etcd's server does this), because an entry
-// commits only once a quorum has it durably and the leader counts itself
-// only after this Ready's Advance, which follows the fsync. So a leader's
-// appends and heartbeats leave at once and the followers' fsyncs overlap
-// its own instead of following it.
-//
-// Only a leader in a term and vote already durable qualifies: a node that
-// became candidate or leader in this very Ready (a lone voter campaigning)
-// must persist its term and vote before any message carries them, and a
-// node that stepped down in it (SoftState says so) may be answering a vote.
-// A Ready carrying a snapshot message keeps the usual order, since taking
-// the snapshot's data must not run beside the early apply or a checkpoint.
-func (n *Node) sendBeforeSave(rd raft.Ready) bool {
-	if raft.StateType(n.state.Load()) != raft.StateLeader || len(rd.Messages) == 0 {
-		return false
-	}
-	if hs := rd.HardState; !raft.IsEmptyHardState(hs) && (hs.Term != n.prevHardState.Term || hs.Vote != n.prevHardState.Vote) {
-		return false
-	}
-	return !hasSnapshotMessage(rd.Messages)
-}
-
-// splitDurable splits rd's committed entries into those that may be
-// applied before rd is persisted and those that must wait for it.
-//
-// A committed entry may be applied as soon as it is durable in this node's
-// log: raft lets an application apply committed entries in parallel with
-// persisting the Ready (etcd's server does), and this node acknowledges a
-// write only after applying it, so what it acknowledges early is on disk
-// here and, being committed, on a quorum. Entries saved by an earlier
-// Ready, up to lastSaved, are durable, except from the first index rd
-// itself writes: those rd.Entries replace (a follower whose log conflicted
-// with the leader's). A follower may also see entries committed that
-// arrive in rd.Entries itself; those wait, as does everything in a Ready
-// carrying a snapshot (applied first, in step 3).
-//
-// On a leader every committed entry is already durable (its own log counts
-// toward the quorum only once persisted), so each write waits for one
-// fsync instead of two: without this, entries saved by one Ready and
-// committed by the next waited for the next Ready's fsync too.
-func (n *Node) splitDurable(rd raft.Ready) (early, late []raftpb.Entry) {
-	ents := rd.CommittedEntries
-	if !raft.IsEmptySnap(rd.Snapshot) {
-		return nil, ents
-	}
-	limit := n.lastSaved
-	if len(rd.Entries) > 0 {
-		limit = min(limit, rd.Entries[0].Index-1)
-	}
-	i := 0
-	for i < len(ents) && ents[i].Index <= limit {
-		i++
-	}
-	return ents[:i], ents[i:]
-}
-
-// soloCommitted returns the entries of rd that are committed because this
-// node, the leader, is the only voter and rd has just made them durable:
-// raft's quorum is this node's log alone. Raft would report them committed
-// only in the next Ready, after Advance; a lone voter's writes each wait one
-// loop cycle less this way. Only normal entries that directly follow those
-// already handed to apply qualify, up to the first conf change (after it
-// applies, this node may no longer be the only voter).
-//
-// The state machine may then be ahead of the commit index raft knows and of
-// the one saved in the log; appliedCommitted caps what raft and the log's
-// snapshots are told, and a restart skips the entries the checkpoint holds.
-func (n *Node) soloCommitted(rd raft.Ready) []raftpb.Entry {
-	if len(rd.Entries) == 0 || !raft.IsEmptySnap(rd.Snapshot) ||
-		raft.StateType(n.state.Load()) != raft.StateLeader ||
-		!soleVoter(n.confState, n.cfg.ID) || rd.Entries[0].Index != n.handed+1 {
-		return nil
-	}
-	i := 0
-	for i < len(rd.Entries) && rd.Entries[i].Type == raftpb.EntryNormal {
-		i++
-	}
-	return rd.Entries[:i]
-}
-
-// appliedCommitted is the applied index capped at the commit index raft
-// reported: what raft may be told is applied and where a snapshot of the
-// log may be taken (soloCommitted lets the state machine run ahead).
-func (n *Node) appliedCommitted() uint64 {
-	return min(n.applied.Load(), n.committed)
-}
-
-// applyDepth is how many batches of committed entries the Ready loop may
-// hand to the applier before it waits for the oldest to be applied.
-const applyDepth = 4
+// Worker depths: how many writes of the log, and batches of committed
+// entries, the Ready loop may hand over before it waits for the oldest.
+const (
+	appendDepth = 8
+	applyDepth  = 4
+)
 
 // apply applies committed entries in log order: normal entries on the
-// applier goroutine (handOff), a batch holding a conf change on the loop,
-// after everything handed off before it.
+// applier (handOff), a batch holding a conf change on the loop, after
+// everything handed off before it.
 func (n *Node) apply(ents []raftpb.Entry) error {
-	for len(ents) > 0 && ents[0].Index <= n.handed {
-		ents = ents[1:] // applied already (soloCommitted)
-	}
-	if len(ents) == 0 {
-		return nil
-	}
-	n.handed = ents[len(ents)-1].Index
 	for i := range ents {
 		if ents[i].Type != raftpb.EntryNormal {
 			if err := n.awaitApplied(); err != nil {
@@ -449,98 +474,49 @@ func (n *Node) apply(ents []raftpb.Entry) error {
 }
 
 // handOff gives a batch of normal entries to the applier and returns
-// without waiting for it, so the Ready loop goes on to write and fsync the
-// log, send, and advance raft meanwhile, as etcd's server does. Applying
-// touches only the state machine, the waiters, the applied index and the
-// fields applyCommitted sets (smApplied, appliedTerm, supersedeTicks, and
-// the atomic appliedBytes); the loop reads the others only after
-// awaitApplied. Raft does not need entries applied before Advance: it needs
-// conf changes applied, which apply on the loop.
-func (n *Node) handOff(ents []raftpb.Entry) error {
-	if n.applying == applyDepth {
-		if err := n.takeApplied(); err != nil {
-			return err
-		}
-	}
-	n.applyc <- ents
-	n.applying++
-	return nil
-}
-
-// takeApplied waits for the oldest batch handed off to be applied.
-func (n *Node) takeApplied() error {
-	err := <-n.appliedc
-	n.applying--
-	return err
-}
+// without waiting for it, so the Ready loop goes on meanwhile, as etcd's
+// server does. Applying touches only the state machine, the waiters, the
+// applied index and the fields applyCommitted sets (smApplied,
+// appliedTerm, supersedeTicks, and the atomic appliedBytes); the loop
+// reads the others only after awaitApplied.
+func (n *Node) handOff(ents []raftpb.Entry) error { return n.applier.put(ents) }
 
 // awaitApplied waits until every batch handed off is applied and returns
 // the first error among them.
-func (n *Node) awaitApplied() error {
-	var first error
-	for n.applying > 0 {
-		if err := n.takeApplied(); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
-}
+func (n *Node) awaitApplied() error { return n.applier.await() }
 
 // pollApplied takes the results of the batches already applied, without
 // waiting, so that a failed apply stops the loop at its next Ready.
-func (n *Node) pollApplied() error {
-	for n.applying > 0 {
-		select {
-		case err := <-n.appliedc:
-			n.applying--
-			if err != nil {
-				return err
-			}
-		default:
-			return nil
+func (n *Node) pollApplied() error { return n.applier.poll() }
+
+// applyHandedOff is the applier's job: the batches handed off, in order.
+// One long-lived goroutine, rather than one per Ready, keeps the deep
+// stack applying needs instead of growing a new one (stack copying was 3
+// to 4% of a node's CPU).
+func (n *Node) applyHandedOff(batches [][]raftpb.Entry) error {
+	for _, ents := range batches {
+		if err := n.applyCommitted(ents); err != nil {
+			return err
 		}
 	}
+	n.maybeReady() // Start may be waiting for these entries
 	return nil
 }
 
-// applier is the goroutine on which handOff's batches are applied, in the
-// order they were handed off. One long-lived goroutine, rather than one per
-// Ready, keeps the deep stack applying needs instead of growing a new one
-// (stack copying was 3 to 4% of a node's CPU). It returns when applyc is
-// closed.
-func (n *Node) applier() {
-	var failed error
-	for ents := range n.applyc {
-		// After a failed batch nothing more applies: the entries after it
-		// would apply to a state missing its rest. The loop stops at the
-		// error it takes.
-		if failed == nil {
-			failed = n.applyCommitted(ents)
-			n.maybeReady() // Start may be waiting for these entries
-		}
-		n.appliedc <- failed
-	}
-}
-
-// saveSnapshot is step 1: a snapshot must be durable before the entries
-// and HardState that follow it, or a restart could not rebuild the log.
-// The log then restarts at the snapshot: entries saved before it no longer
-// count as durable entries of this log.
+// saveSnapshot saves a snapshot received from the leader: it must be
+// durable before the entries and HardState that follow it, or a restart
+// could not rebuild the log.
 func (n *Node) saveSnapshot(s raftpb.Snapshot) error {
 	if raft.IsEmptySnap(s) {
 		return nil
 	}
-	if err := n.disk.saveSnapshot(s); err != nil {
-		return err
-	}
-	n.lastSaved = s.Metadata.Index
-	return nil
+	return n.disk.saveSnapshot(s)
 }
 
-// saveLog is step 2: raft's safety rests on HardState (term, vote, commit)
-// and entries being on disk before this node tells anyone about them. Every
-// proposal that arrived since the last Ready shares this one fsync (group
-// commit).
+// saveLog writes HardState and entries with one fsync (if raft.MustSync
+// says one is needed): raft's safety rests on them being on disk before
+// this node tells anyone about them (the appender or, with a snapshot, the
+// loop).
 func (n *Node) saveLog(hs raftpb.HardState, ents []raftpb.Entry) error {
 	if raft.IsEmptyHardState(hs) && len(ents) == 0 {
 		return nil
@@ -548,9 +524,6 @@ func (n *Node) saveLog(hs raftpb.HardState, ents []raftpb.Entry) error {
 	mustSync := raft.MustSync(hs, n.prevHardState, len(ents))
 	if err := n.disk.wal.Save(hs, ents); err != nil {
 		return fmt.Errorf("consensus: save log: %w", err)
-	}
-	if len(ents) > 0 {
-		n.lastSaved = ents[len(ents)-1].Index // entries force an fsync: durable now
 	}
 	if !raft.IsEmptyHardState(hs) {
 		n.prevHardState = hs
@@ -563,7 +536,8 @@ func (n *Node) saveLog(hs raftpb.HardState, ents []raftpb.Entry) error {
 	return nil
 }
 
-// applySnapshot is step 3a: the in-memory log restarts at the snapshot, and
+// applySnapshot restarts the in-memory log at a snapshot received (on the
+// loop, see appendLog), and
 // the state machine replaces its tables with the snapshot's data. The state
 // is checkpointed at once, so the files on disk match the new log.
 func (n *Node) applySnapshot(s raftpb.Snapshot) error {
@@ -591,7 +565,6 @@ func (n *Node) applySnapshot(s raftpb.Snapshot) error {
 	}
 	n.snapIndex = idx
 	n.committed = max(n.committed, idx) // a snapshot holds only committed entries
-	n.handed = max(n.handed, idx)
 	n.members.replace(sd.Members)
 	if err := n.members.save(); err != nil {
 		return err
@@ -612,21 +585,10 @@ func (n *Node) applySnapshot(s raftpb.Snapshot) error {
 	return nil
 }
 
-// appendLog is step 3b: raft reads its log from MemoryStorage, so the
-// entries saved in step 2 are added there too.
-func (n *Node) appendLog(ents []raftpb.Entry) error {
-	if len(ents) == 0 {
-		return nil
-	}
-	if err := n.storage.Append(ents); err != nil {
-		return fmt.Errorf("consensus: append to in-memory log: %w", err)
-	}
-	return nil
-}
-
-// send is step 4: messages leave only after step 2 made durable the
-// entries and votes they carry. A snapshot message gets the state
-// machine's data here, on the loop, where no Apply can run beside it.
+// send sends messages to peers: from the loop, those that promise nothing
+// about this node's log, and from the appender, the responses that waited
+// for its write. A snapshot message gets the state machine's data here, on
+// the loop, where no Apply can run beside it.
 func (n *Node) send(msgs []raftpb.Message) {
 	msgs = coalesceAppResps(msgs)
 	if len(msgs) == 0 {
@@ -678,7 +640,7 @@ func (n *Node) fillSnapshot(m *raftpb.Message) {
 	n.stats.snapshotsSent.Add(1)
 }
 
-// applyCommitted is step 5: committed entries reach the state machine in
+// applyCommitted is step 2: committed entries reach the state machine in
 // log order. Normal entries the state machine already has (at or below its
 // applied index, after a restart or a restored snapshot) are skipped; conf
 // changes are always handed to raft, as raft requires.

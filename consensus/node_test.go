@@ -380,7 +380,7 @@ func TestLinearizableRead(t *testing.T) {
 	var gate chan struct{}
 	s := startSingle(t, t.TempDir(), func(c *Config) {
 		c.Knobs.ForceReadIndex = true // a lone voter would answer locally (localread_test.go)
-		c.Knobs.BeforeAdvance = func() {
+		c.Knobs.ReadyHandled = func() {
 			if paused.CompareAndSwap(true, false) {
 				<-gate
 			}

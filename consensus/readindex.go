@@ -77,8 +77,8 @@ func (n *Node) waitApplied(ctx context.Context, index uint64) error {
 //     this node, once it has applied the addition, which clears Node.solo
 //     first.
 //   - A learner is excluded because it learns the commit index from this
-//     node's messages, which go out (step 4 of the Ready loop) before this
-//     node applies the same entries (step 5): it could acknowledge a write
+//     node's messages, which go out (step 1 of handleReady) before this
+//     node applies the same entries (step 2): it could acknowledge a write
 //     that this node has committed but not applied yet.
 //
 // The Ready loop publishes the result in Node.solo only after a whole

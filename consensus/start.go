@@ -45,8 +45,8 @@ func Start(ctx context.Context, cfg Config, sm StateMachine) (*Node, error) {
 		boot:      randomUint64(),
 		waiters:   newProposalWaiters(),
 		deadlines: newDeadlines(),
-		applyc:    make(chan []raftpb.Entry, applyDepth),
-		appliedc:  make(chan error, applyDepth),
+		appender:  newWorker[raftpb.Message](appendDepth),
+		applier:   newWorker[[]raftpb.Entry](applyDepth),
 		smApplied: sm.AppliedIndex(),
 		readyc:    make(chan struct{}),
 		stopc:     make(chan struct{}),
@@ -63,6 +63,7 @@ func Start(ctx context.Context, cfg Config, sm StateMachine) (*Node, error) {
 		MaxUncommittedEntriesSize: 1 << 30,
 		CheckQuorum:               true,
 		PreVote:                   true,
+		AsyncStorageWrites:        true, // node.go, handleReady
 		Logger:                    raftLogger{n.log},
 	}
 
@@ -202,7 +203,6 @@ func (n *Node) restart(rc *raft.Config) error {
 		n.checkpointApplied = s.Metadata.Index
 		n.raftApplied = s.Metadata.Index
 		n.committed = s.Metadata.Index
-		n.handed = s.Metadata.Index
 		n.applied.Store(s.Metadata.Index)
 	}
 	hs := r.hardState
@@ -219,7 +219,6 @@ func (n *Node) restart(rc *raft.Config) error {
 	n.term.Store(hs.Term)
 	n.readyTarget = hs.Commit
 	last, _ := n.storage.LastIndex()
-	n.lastSaved = last
 	n.log.Info("restarting from log", "snapshot", n.snapIndex, "commit", hs.Commit, "last", last,
 		"term", hs.Term, "state_machine_applied", n.smApplied)
 	return nil
