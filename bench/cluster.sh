@@ -109,6 +109,10 @@ leader=$(psql -X -q -At $(conn node2) -c "SELECT id FROM chronos.nodes WHERE rol
 echo "cluster: node1 on $p1, node2 on $p2, node3 on $p3; leader $leader"
 for script in $SCRIPTS; do
 	for id in node1 node2; do
+		if [ "$script" = insert ]; then
+			# shellcheck disable=SC2046
+			empty_insert_table $(conn node1)
+		fi
 		# shellcheck disable=SC2046
 		measure "$id-$script" "$script" $(conn $id) -- "${node_pid[node1]}" "${node_pid[node2]}" "${node_pid[node3]}"
 	done

@@ -169,6 +169,13 @@ median() {
 
 ratio() { awk -v c="$1" -v p="$2" 'BEGIN { if (c + 0 > 0 && p + 0 > 0) printf "%.2fx", c / p; else print "-" }'; }
 
+# empty_insert_table psql-args...: recreates bench_insert from schema.sql,
+# so that an insert run starts from an empty table, as every other did.
+empty_insert_table() {
+	grep -v '^--' "$here/schema.sql" | grep bench_insert | psql -X -q -v ON_ERROR_STOP=1 "$@" -f - >/dev/null ||
+		die "recreating bench_insert failed"
+}
+
 # setup name psql-args...: creates the tables and loads bench_kv.
 setup() {
 	local name=$1
