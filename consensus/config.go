@@ -79,9 +79,10 @@ type Config struct {
 	MaxSizePerMsg uint64
 
 	// MaxInflightMsgs limits append messages in flight to one follower.
-	// Default 4. raft sends an append for every proposal while the window
-	// is open, and each costs a message and an answer on both members; a
-	// small window makes the proposals that arrive meanwhile wait and leave
+	// Default 4. raft sends an append for every proposal it steps while
+	// the window is open (the driver steps each batch of proposals as one),
+	// and each costs a message and an answer on both members; a small
+	// window makes the proposals that arrive meanwhile wait and leave
 	// together in the next append once an answer frees a slot (three-node
 	// inserts: about 20% more per second than with 256). Four appends of
 	// up to MaxSizePerMsg each still keep a link busy.

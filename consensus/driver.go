@@ -43,6 +43,9 @@ type driver struct {
 	// held are proposals received while no leader was known, retried at
 	// every take (loop only).
 	held []request
+	// waiting are the result channels of the proposals take merges
+	// (scratch space, loop only).
+	waiting []chan error
 }
 
 // request is one call waiting in the inbox: a message to step (a proposal
@@ -79,6 +82,14 @@ func (d *driver) push(rs ...request) {
 }
 
 // take steps everything in the inbox into the RawNode (loop only).
+//
+// The proposals of normal entries among them, local and forwarded, are
+// stepped together, as one MsgProp, after the rest: raft appends them at
+// once and sends each follower one append for them all (it sends one per
+// proposal stepped while the follower's window is open), and a follower
+// forwards them to the leader in one message. Each local proposal learns
+// the outcome of that step. Proposals and the other requests are
+// independent, so their order does not matter; the proposals keep theirs.
 func (d *driver) take() {
 	d.mu.Lock()
 	reqs := d.inbox
@@ -89,16 +100,24 @@ func (d *driver) take() {
 		d.held = nil
 		reqs = append(held, reqs...)
 	}
+	// A new slice per take: a follower's forwarded MsgProp keeps it until
+	// the next Ready sends it.
+	var merged []raftpb.Entry
+	forwarded := 0 // entries of forwarded proposals in merged
 	for i := range reqs {
 		r := &reqs[i]
 		switch {
 		case r.fn != nil:
 			r.fn(d.rn)
 		case r.forwarded:
-			if !d.leaderKnown() {
-				d.forwardedDropped.Add(1)
-			} else if d.stepProposal(r.msg) != nil {
-				d.forwardedDropped.Add(1) // its proposer learns the outcome from the log
+			switch {
+			case !d.leaderKnown():
+				d.forwardedDropped.Add(uint64(len(r.msg.Entries)))
+			case normalEntries(r.msg.Entries):
+				merged = append(merged, r.msg.Entries...)
+				forwarded += len(r.msg.Entries)
+			case d.stepProposal(r.msg) != nil:
+				d.forwardedDropped.Add(uint64(len(r.msg.Entries))) // its proposer learns the outcome from the log
 			}
 		case r.result == nil:
 			d.rn.Step(r.msg) //nolint:errcheck // as raft.Node: errors of received messages are dropped
@@ -106,12 +125,40 @@ func (d *driver) take() {
 			if r.state.Load() == requestPending {
 				d.held = append(d.held, *r)
 			}
-		case r.state.CompareAndSwap(requestPending, requestTaken):
+		case !r.state.CompareAndSwap(requestPending, requestTaken):
+			// abandoned by its caller
+		case normalEntries(r.msg.Entries):
+			merged = append(merged, r.msg.Entries...)
+			d.waiting = append(d.waiting, r.result)
+		default: // a conf change goes alone, as raft.Node would step it
 			r.result <- d.stepProposal(r.msg)
 		}
 		reqs[i] = request{}
 	}
 	d.spare = reqs[:0]
+	if len(merged) == 0 {
+		return
+	}
+	err := d.stepProposal(raftpb.Message{Type: raftpb.MsgProp, Entries: merged})
+	if err != nil && forwarded > 0 {
+		d.forwardedDropped.Add(uint64(forwarded))
+	}
+	for i, ch := range d.waiting {
+		ch <- err
+		d.waiting[i] = nil
+	}
+	d.waiting = d.waiting[:0]
+}
+
+// normalEntries reports whether ents holds only normal entries (no conf
+// change).
+func normalEntries(ents []raftpb.Entry) bool {
+	for i := range ents {
+		if ents[i].Type != raftpb.EntryNormal {
+			return false
+		}
+	}
+	return true
 }
 
 // retryHeld steps the proposals held for want of a leader, if one is known

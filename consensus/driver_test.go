@@ -3,6 +3,7 @@ package consensus
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -165,5 +166,65 @@ func TestDriverStopped(t *testing.T) {
 	}
 	if st := d.Status(); st.ID != 0 {
 		t.Errorf("Status after stop: %+v, want the zero Status", st)
+	}
+}
+
+// The normal proposals of one take, local and forwarded, reach raft as one
+// MsgProp (so a follower forwards them in one message and a leader sends
+// one append for them); a conf change goes alone, and every local proposal
+// learns the outcome.
+func TestDriverMergesProposals(t *testing.T) {
+	d, _, _, _ := newTestDriver(t, 1, 2, 3)
+	// Member 1 learns of leader 2 from its heartbeat.
+	if err := d.rn.Step(raftpb.Message{Type: raftpb.MsgHeartbeat, From: 2, To: 1, Term: 2}); err != nil {
+		t.Fatal(err)
+	}
+	d.rn.Ready() // the heartbeat's answer; not needed here
+	d.rn.Advance(raft.Ready{})
+	local := func(typ raftpb.EntryType, data string) chan error {
+		res := make(chan error, 1)
+		d.push(request{msg: raftpb.Message{Type: raftpb.MsgProp, Entries: []raftpb.Entry{{Type: typ, Data: []byte(data)}}},
+			result: res, state: new(atomic.Int32)})
+		return res
+	}
+	a := local(raftpb.EntryNormal, "a")
+	d.push(request{msg: raftpb.Message{Type: raftpb.MsgProp, From: 3, Entries: []raftpb.Entry{{Data: []byte("b")}, {Data: []byte("c")}}}, forwarded: true})
+	change := raftpb.ConfChange{Type: raftpb.ConfChangeRemoveNode, NodeID: 3}
+	cc, err := change.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := local(raftpb.EntryConfChange, string(cc))
+	d.push(request{msg: raftpb.Message{Type: raftpb.MsgHeartbeat, From: 2, To: 1, Term: 2}})
+	e := local(raftpb.EntryNormal, "e")
+	d.take()
+
+	var got [][]string
+	for _, m := range d.rn.Ready().Messages {
+		if m.Type != raftpb.MsgProp {
+			continue
+		}
+		if m.To != 2 {
+			t.Errorf("proposal forwarded to %d, want the leader 2", m.To)
+		}
+		var datas []string
+		for _, ent := range m.Entries {
+			datas = append(datas, string(ent.Data))
+		}
+		got = append(got, datas)
+	}
+	want := [][]string{{string(cc)}, {"a", "b", "c", "e"}}
+	if len(got) != len(want) || !slices.Equal(got[0], want[0]) || !slices.Equal(got[1], want[1]) {
+		t.Errorf("forwarded proposals %q, want %q", got, want)
+	}
+	for name, ch := range map[string]chan error{"a": a, "conf change": conf, "e": e} {
+		select {
+		case err := <-ch:
+			if err != nil {
+				t.Errorf("proposal %s: %v", name, err)
+			}
+		default:
+			t.Errorf("proposal %s got no result", name)
+		}
 	}
 }
