@@ -277,6 +277,9 @@ func (d *driver) Step(_ context.Context, m raftpb.Message) error {
 // (MsgStorageAppendResp and the like, which Step refuses) for the loop to
 // step, in order. The appender uses it once a log write is durable.
 func (d *driver) stepLater(msgs []raftpb.Message) {
+	if len(msgs) == 0 {
+		return
+	}
 	rs := make([]request, len(msgs))
 	for i, m := range msgs {
 		rs[i] = request{msg: m}
