@@ -220,7 +220,8 @@ func (n *Node) handleReady(rd raft.Ready) error {
 	if k := len(rd.CommittedEntries); k > 0 {
 		n.committed = rd.CommittedEntries[k-1].Index
 	}
-	if err := n.pollApplied(); err != nil {
+	// A failed apply or log write stops the loop here at the latest.
+	if err := n.applier.poll(); err != nil {
 		return err
 	}
 	if err := n.appender.poll(); err != nil {
@@ -389,16 +390,19 @@ func (n *Node) writeLog(ms []raftpb.Message) error {
 		return err
 	}
 	var hs raftpb.HardState
-	ents := ms[0].Entries
-	for i, m := range ms {
+	for _, m := range ms {
 		if h := (raftpb.HardState{Term: m.Term, Vote: m.Vote, Commit: m.Commit}); !raft.IsEmptyHardState(h) {
 			hs = h
 		}
-		if i > 0 {
-			// A later write may replace entries of an earlier one (a
-			// follower's log conflicted with the leader's); the log
-			// keeps the last record of an index.
-			ents = append(ents[:len(ents):len(ents)], m.Entries...)
+	}
+	// A later write may replace entries of an earlier one (a follower's
+	// log conflicted with the leader's); the log keeps the last record of
+	// an index.
+	ents := ms[0].Entries
+	if len(ms) > 1 {
+		ents = nil
+		for _, m := range ms {
+			ents = append(ents, m.Entries...)
 		}
 	}
 	hook(n.cfg.Knobs.BeforeLogSave)
@@ -484,10 +488,6 @@ func (n *Node) handOff(ents []raftpb.Entry) error { return n.applier.put(ents) }
 // awaitApplied waits until every batch handed off is applied and returns
 // the first error among them.
 func (n *Node) awaitApplied() error { return n.applier.await() }
-
-// pollApplied takes the results of the batches already applied, without
-// waiting, so that a failed apply stops the loop at its next Ready.
-func (n *Node) pollApplied() error { return n.applier.poll() }
 
 // applyHandedOff is the applier's job: the batches handed off, in order.
 // One long-lived goroutine, rather than one per Ready, keeps the deep
