@@ -16,10 +16,9 @@ import (
 )
 
 // conn is one client connection. Its serving goroutine (run, then serve)
-// alone writes to the socket, calls the Session and touches the statement
-// and portal maps; after startup a reader goroutine (readLoop) alone reads
-// from the socket. Other goroutines reach a conn only through drain and
-// cancelStatement.
+// alone reads and writes the socket, calls the Session and touches the
+// statement and portal maps. Other goroutines reach a conn only through
+// drain and cancelStatement.
 type conn struct {
 	srv    *Server
 	nc     net.Conn
@@ -40,20 +39,14 @@ type conn struct {
 	unflushed  int    // bytes sent since the last flush, roughly
 	rowBuf     []byte // scratch space for encoding a DataRow
 	writeErr   error  // the first failed write; the connection is finished
-	// frames is the reader goroutine's channel of batches while serve
-	// runs, and pending what is left of the batch last received from it
-	// (reader.go); COPY FROM STDIN reads them in the middle of a message
-	// (copy.go). readErr is a failed read (or Terminate) seen there, for
-	// serve.
-	frames  <-chan []readResult
-	pending []readResult
+	// fr reads the client's messages once serve runs (reader.go); COPY
+	// FROM STDIN reads them in the middle of a message too (copy.go).
+	// readErr is a failed read (or Terminate) seen there, for serve.
+	fr      *frameReader
 	readErr error
 	// detached is serve's context without its cancellation, the parent of
 	// every statement's context (runStatement).
 	detached context.Context
-	// idle is the idle-in-transaction timer, made at its first use and
-	// reused (tls.go).
-	idle *time.Timer
 	// Messages reused for every result (Send encodes them at once).
 	rfq      pgproto3.ReadyForQuery
 	complete pgproto3.CommandComplete
@@ -63,11 +56,6 @@ type conn struct {
 	// sparePortal is the unnamed portal of the last cycle, recycled by
 	// the next Bind to it (extended.go).
 	sparePortal *portal
-
-	// drainC is closed by drain and never sent on; the serve loop selects
-	// on it between messages.
-	drainC    chan struct{}
-	drainOnce sync.Once
 
 	mu struct {
 		sync.Mutex
@@ -104,7 +92,6 @@ func newConn(s *Server, nc net.Conn) *conn {
 		logger:  s.logger().With("remote", nc.RemoteAddr().String()),
 		stmts:   make(map[string]Statement),
 		portals: make(map[string]*portal),
-		drainC:  make(chan struct{}),
 	}
 }
 
@@ -137,33 +124,14 @@ func (c *conn) run(ctx context.Context) {
 // A CancelRequest does not end it: it cancels the running statement's
 // context and the statement fails with 57014.
 //
-// The reader goroutine (reader.go) feeds frames, in batches of what
-// arrived together, so that reading never waits on SQL and the loop can
-// notice a drain while idle; a drain still wins over every frame not yet
-// handled. serve stops the reader on return by closing stop and the
-// socket, and waits for it.
+// Between statements serve waits for the client's next message
+// (reader.go); a drain ends that wait at once and wins over messages
+// already received.
 func (c *conn) serve(ctx context.Context) {
-	frames := make(chan []readResult) // sent by readLoop, received here, never closed
-	stop := make(chan struct{})       // closed here when serve returns
-	readerDone := make(chan struct{})
-	c.frames = frames
+	c.fr = &frameReader{rd: c.rd, max: c.srv.maxMessageSize()}
 	c.detached = context.WithoutCancel(ctx)
-	go c.readLoop(frames, stop, readerDone)
-	defer func() {
-		close(stop)
-		c.nc.Close()
-		<-readerDone
-		c.stopIdleTimer()
-	}()
 	for {
-		var idle <-chan time.Time
-		if len(c.pending) == 0 {
-			idle = c.idleTimer()
-		}
-		r, drained, idled := c.nextFrame(idle)
-		if idle != nil {
-			c.stopIdleTimer()
-		}
+		r, drained, idled := c.nextFrame(c.idleTimeout())
 		switch {
 		case drained:
 			c.sendFatal(errAdminShutdown)
@@ -349,23 +317,25 @@ func (c *conn) cancelStatement() {
 	}
 }
 
-// drain asks the session to end: its running statement is cancelled and
-// the serve loop sends 57P01 at the next message boundary; a connection
-// still in startup is closed. Safe to call from any goroutine, more than
-// once.
+// drain asks the session to end: its running statement is cancelled, a
+// wait for the client's next message ends, and the serve loop sends 57P01
+// at the next message boundary; a connection still in startup is closed.
+// Safe to call from any goroutine, more than once.
 func (c *conn) drain() {
-	c.drainOnce.Do(func() {
-		c.mu.Lock()
-		c.mu.draining = true
-		if c.mu.cancel != nil {
-			c.mu.cancel(errAdminShutdown)
-		}
-		if !c.mu.serving {
-			c.nc.Close()
-		}
-		c.mu.Unlock()
-		close(c.drainC)
-	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mu.draining {
+		return
+	}
+	c.mu.draining = true
+	if c.mu.cancel != nil {
+		c.mu.cancel(errAdminShutdown)
+	}
+	if !c.mu.serving {
+		c.nc.Close()
+		return
+	}
+	_ = c.nc.SetReadDeadline(drainDeadline)
 }
 
 // startServing marks the end of the phase in which drain closes the

@@ -76,9 +76,8 @@ func copyFormats(n int, binary bool) (overall byte, cols []uint16) {
 }
 
 // runCopyIn runs copy-in mode for ci and returns the statement's result.
-// It reads the client's messages itself, from the reader goroutine (the
-// rest of the current batch first); a failed read is kept in readErr for
-// the message loop.
+// It reads the client's messages itself; a failed read is kept in readErr
+// for the message loop.
 func (c *conn) runCopyIn(ci CopyIn) (Result, error) {
 	overall, cols := copyFormats(ci.Columns(), ci.Binary())
 	c.be.Send(&pgproto3.CopyInResponse{OverallFormat: overall, ColumnFormatCodes: cols})
@@ -90,7 +89,7 @@ func (c *conn) runCopyIn(ci CopyIn) (Result, error) {
 		bin = &binaryCopyReader{types: ci.ColumnTypes()}
 	}
 	for {
-		r, drained, _ := c.nextFrame(nil)
+		r, drained, _ := c.nextFrame(0)
 		if drained {
 			_ = ci.Fail("server shutting down")
 			return Result{}, errAdminShutdown

@@ -20,7 +20,7 @@
 //	             limit (53300), the idle-in-transaction timeout (25P03)
 //	conn.go      one connection: serve loop, the message switch,
 //	             statement contexts (cancel, drain), panic recovery
-//	reader.go    the reader goroutine: frames handed over in batches
+//	reader.go    waiting for the next message: drain and idle timeout
 //	frame.go     reading frames: length limits, decoding into pgproto3 types
 //	query.go     the simple protocol (Query) and ReadyForQuery
 //	extended.go  the extended protocol: statements, portals, skip-to-Sync
@@ -109,16 +109,16 @@
 //
 // # Goroutines
 //
-// Each connection has one serving goroutine that owns the socket's write
-// side, the Session, and the statement and portal maps. After startup a
-// reader goroutine reads and decodes frames and hands them over an
-// unbuffered channel, so that reading never waits on SQL and the serving
-// goroutine can notice Shutdown while the client is idle; the frames that
-// arrived together go over as one batch (Bind, Execute and Sync cost one
-// wake-up). Frames are read
-// by frame.go rather than by pgproto3.Backend.Receive, whose messages are
-// only valid until the next read and which reserves a body's claimed length
-// before reading it. The only ways into a connection from outside are
+// Each connection has one goroutine. It owns the socket, the Session, and
+// the statement and portal maps, and reads the client's next message
+// itself between statements, as PostgreSQL's backend does: a statement
+// costs no hand-over between goroutines, and messages that arrived
+// together (Bind, Execute and Sync) come from one read. A drain (Shutdown)
+// ends a wait for the client by moving the socket's read deadline into the
+// past; the idle-in-transaction timeout is a read deadline too (reader.go).
+// Frames are read by frame.go rather than by pgproto3.Backend.Receive,
+// whose messages are only valid until the next read and which reserves a
+// body's claimed length before reading it. The only ways into a connection from outside are
 // drain (Shutdown, or ServeConn's context ending) and cancelStatement
 // (CancelRequest); both act on the context of the running statement, which
 // is registered under the connection's mutex.

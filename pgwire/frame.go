@@ -17,8 +17,8 @@ import (
 // file reads frames itself instead of through pgproto3.Backend.Receive for
 // two reasons: the length is checked against the limit before any of the
 // body is buffered (the Backend allocates the claimed length up front), and
-// every message owns its bytes, so the reader goroutine can hand it across
-// a channel (Receive returns flyweights valid only until the next call).
+// every message owns its bytes, so a handler may keep it past the next read
+// (Receive returns flyweights valid only until the next call).
 // Bodies are decoded by the pgproto3 message types.
 
 // The codes of the startup packets.

@@ -1,8 +1,6 @@
 package pgwire
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -14,11 +12,11 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 )
 
-// TestReadAheadKeepsMessages binds more portals than a message slab holds,
+// TestPipelineKeepsMessages binds more portals than a message slab holds,
 // all in one packet, and executes them afterwards in reverse: every
-// portal keeps its own parameter although the frames were read ahead and
-// carved from shared slabs.
-func TestReadAheadKeepsMessages(t *testing.T) {
+// portal keeps its own parameter although the frames were carved from
+// shared slabs.
+func TestPipelineKeepsMessages(t *testing.T) {
 	ts := startServer(t)
 	c := connectRaw(t, ts.addr)
 	const n = 2*messageSlab + 3
@@ -55,9 +53,9 @@ func TestReadAheadKeepsMessages(t *testing.T) {
 	c.expect(`{"Type":"CommandComplete","CommandTag":"COMMIT"}`, `{"Type":"ReadyForQuery","TxStatus":"I"}`)
 }
 
-// TestReadAheadErrors: a protocol violation or a Terminate read ahead
-// ends the session only after the messages before it are answered.
-func TestReadAheadErrors(t *testing.T) {
+// TestPipelineErrors: a protocol violation or a Terminate sent behind
+// other messages ends the session only after those are answered.
+func TestPipelineErrors(t *testing.T) {
 	ts := startServer(t)
 	const fatal = `{"Type":"ErrorResponse","Code":"08P01","Message":"invalid frontend message type 71","Severity":"FATAL","SeverityUnlocalized":"FATAL"}`
 	for _, tc := range []struct {
@@ -85,9 +83,9 @@ func TestReadAheadErrors(t *testing.T) {
 	waitFor(t, func() bool { return ts.eng.openSessions() == 0 })
 }
 
-// TestCopyTerminateReadAhead: a Terminate that arrives with the copy data
+// TestCopyTerminatePipelined: a Terminate that arrives with the copy data
 // fails the copy and ends the session.
-func TestCopyTerminateReadAhead(t *testing.T) {
+func TestCopyTerminatePipelined(t *testing.T) {
 	ts := startServer(t)
 	c := connectRaw(t, ts.addr)
 	c.write(encode(&pgproto3.Query{String: "copy"}, &pgproto3.CopyData{Data: []byte("x\n")},
@@ -108,10 +106,10 @@ func TestCopyTerminateReadAhead(t *testing.T) {
 	}
 }
 
-// TestDrainBeforeReadAhead: a drain that comes while a statement runs
+// TestDrainBeforePipelined: a drain that comes while a statement runs
 // ends the session once the statement is answered, before the messages
 // that arrived with it.
-func TestDrainBeforeReadAhead(t *testing.T) {
+func TestDrainBeforePipelined(t *testing.T) {
 	eng := &fakeEngine{sleeping: make(chan struct{}, 1), release: make(chan struct{})}
 	srv := &Server{Engine: eng, Logger: testLogger(t)}
 	addr, served := serveOn(t, srv)
@@ -216,28 +214,31 @@ func TestDecodeExecute(t *testing.T) {
 	}
 }
 
-// TestFrameBuffered: a frame counts as buffered once all of it is, or
-// its header alone is bad.
-func TestFrameBuffered(t *testing.T) {
-	sync := raw('S', nil)
-	query := raw('Q', []byte("select 1\x00"))
-	for _, tc := range []struct {
-		input []byte
-		want  bool
-	}{
-		{nil, false},
-		{sync[:4], false},
-		{sync, true},
-		{query[:len(query)-1], false},
-		{query, true},
-		{[]byte{'Q', 0, 0, 0, 3}, true},             // length below 4
-		{[]byte{'Q', 0xff, 0xff, 0xff, 0xfe}, true}, // negative length
-		{[]byte{'Q', 0, 1, 0, 0}, false},            // 64 KiB claimed, none there
-	} {
-		r := bufio.NewReaderSize(bytes.NewReader(tc.input), 64)
-		_, _ = r.Peek(len(tc.input)) // fill the buffer
-		if got := frameBuffered(r); got != tc.want {
-			t.Errorf("%q: %v, want %v", tc.input, got, tc.want)
-		}
+// TestDrainDuringCopy: a drain ends a COPY FROM STDIN that waits for the
+// client's data: the copy fails and the session ends with 57P01, without
+// waiting for the client.
+func TestDrainDuringCopy(t *testing.T) {
+	ts := startServer(t)
+	c := connectRaw(t, ts.addr)
+	c.send(&pgproto3.Query{String: "copy"}, &pgproto3.CopyData{Data: []byte("a\n")})
+	if got := toJSON(c.receive()); got != `{"Type":"CopyInResponse","ColumnFormatCodes":[0]}` {
+		t.Fatalf("got %s, want CopyInResponse", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	start := time.Now()
+	if err := ts.srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if took := time.Since(start); took > testTimeout/2 {
+		t.Errorf("Shutdown took %v", took)
+	}
+	got := c.expectClosed()
+	if len(got) == 0 || !strings.Contains(got[len(got)-1], `"Code":"57P01"`) {
+		t.Errorf("got %v, want FATAL 57P01 last", got)
+	}
+	copied, failed := ts.eng.copies()
+	if len(copied) != 0 || !reflect.DeepEqual(failed, []string{"server shutting down"}) {
+		t.Errorf("copies %q, failures %q", copied, failed)
 	}
 }

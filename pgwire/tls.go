@@ -64,28 +64,13 @@ var errIdleInTransaction = &sqlerr.Error{Code: codeIdleInTransactionTimeout, Sev
 // catalogue lacks.
 const codeIdleInTransactionTimeout sqlerr.Code = "25P03"
 
-// idleTimer returns a channel that fires when the session has waited for
-// the client's next message, inside a transaction block, for longer than
-// Security.IdleInTransactionTimeout; stopIdleTimer stops it. The channel is
-// nil (never fires) outside a block or without a timeout. One timer serves
-// the connection: since Go 1.23 a stopped or reset timer delivers no stale
-// value.
-func (c *conn) idleTimer() <-chan time.Time {
+// idleTimeout returns how long the session may wait for the client's next
+// message: Security.IdleInTransactionTimeout inside a transaction block,
+// 0 (no limit) outside one or without a timeout.
+func (c *conn) idleTimeout() time.Duration {
 	d := c.srv.Security.IdleInTransactionTimeout
 	if d <= 0 || c.sess == nil || c.sess.TxStatus() == 'I' {
-		return nil
+		return 0
 	}
-	if c.idle == nil {
-		c.idle = time.NewTimer(d)
-	} else {
-		c.idle.Reset(d)
-	}
-	return c.idle.C
-}
-
-// stopIdleTimer stops the timer of idleTimer, if any.
-func (c *conn) stopIdleTimer() {
-	if c.idle != nil {
-		c.idle.Stop()
-	}
+	return d
 }
