@@ -1,7 +1,6 @@
 package consensus
 
 import (
-	"context"
 	"sync"
 	"time"
 )
@@ -49,26 +48,5 @@ func (dl *deadlines) fire(slot int64) {
 	if ch, ok := dl.slots[slot]; ok {
 		close(ch)
 		delete(dl.slots, slot)
-	}
-}
-
-// expiringContext is ctx with Done replaced by a deadline channel from
-// deadlines.after. It serves driver.Propose, which only waits (while no
-// leader is known) and reads Err; Propose uses it only while a leader is
-// known, so the caller's cancellation, which it ignores, cannot matter for
-// longer than the wait for raft to take the entry.
-type expiringContext struct {
-	context.Context
-	done <-chan struct{}
-}
-
-func (c expiringContext) Done() <-chan struct{} { return c.done }
-
-func (c expiringContext) Err() error {
-	select {
-	case <-c.done:
-		return context.DeadlineExceeded
-	default:
-		return nil
 	}
 }

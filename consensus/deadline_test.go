@@ -1,8 +1,6 @@
 package consensus
 
 import (
-	"context"
-	"errors"
 	"testing"
 	"time"
 )
@@ -40,18 +38,5 @@ func TestDeadlinesShareASlot(t *testing.T) {
 	case <-a:
 		t.Fatal("a deadline an hour away has fired")
 	default:
-	}
-}
-
-func TestExpiringContext(t *testing.T) {
-	done := make(chan struct{})
-	ctx := expiringContext{Context: context.Background(), done: done}
-	if ctx.Err() != nil {
-		t.Fatalf("Err before expiry = %v", ctx.Err())
-	}
-	close(done)
-	<-ctx.Done()
-	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		t.Fatalf("Err after expiry = %v, want DeadlineExceeded", ctx.Err())
 	}
 }

@@ -53,7 +53,9 @@
 // Nothing in the loop waits on a client. Proposals (propose.go) come from
 // the callers' goroutines: each is wrapped in an envelope with a unique ID
 // (envelope.go), a waiter is registered under it before raft sees it, and
-// the waiter is freed on every exit. Linearizable reads (readindex.go) are
+// the waiter is freed on every exit. The caller's goroutine wakes once per
+// proposal: the loop records that raft took the entry (or hands the waiter
+// raft's refusal) and the applier hands it the result. Linearizable reads (readindex.go) are
 // batched behind one ReadIndex request per round; a member that is the
 // only one of its applied configuration answers them at once, since it has
 // applied every acknowledged write (soleVoter gives the argument). A

@@ -26,7 +26,8 @@ import (
 // the others may be called from any goroutine and behave as raft.Node's:
 // Propose and ProposeConfChange wait until raft took the proposal (while no
 // leader is known they wait for one, until ctx ends), Step does not wait
-// for the message to be handled.
+// for the message to be handled. proposeAsync, which Node.Propose uses,
+// does not wait either: the loop reports the outcome of the step to it.
 type driver struct {
 	rn *raft.RawNode
 	id uint64 // this node's raft ID
@@ -43,19 +44,31 @@ type driver struct {
 	// held are proposals received while no leader was known, retried at
 	// every take (loop only).
 	held []request
-	// waiting are the result channels of the proposals take merges
+	// waiting are the stepped functions of the proposals take merges
 	// (scratch space, loop only).
-	waiting []chan error
+	waiting []func(term uint64, err error)
 }
 
 // request is one call waiting in the inbox: a message to step (a proposal
-// when result is set) or a function to run on the RawNode.
+// when stepped is set) or a function to run on the RawNode.
 type request struct {
-	msg       raftpb.Message
-	fn        func(*raft.RawNode)
-	result    chan error // buffered 1; set for local proposals
+	msg raftpb.Message
+	fn  func(*raft.RawNode)
+	// stepped, set for local proposals, runs on the loop once raft took
+	// the proposal (err nil) or refused it, with raft's term then.
+	stepped   func(term uint64, err error)
 	state     *atomic.Int32
 	forwarded bool // a proposal a follower forwarded: nobody waits for it
+}
+
+// pendingProposal is a local proposal in the inbox; its caller may give it
+// up until the loop takes it.
+type pendingProposal struct{ state *atomic.Int32 }
+
+// abandon gives the proposal up and reports whether it did: false if the
+// loop took it already (then it may be in the log).
+func (p pendingProposal) abandon() bool {
+	return p.state.CompareAndSwap(requestPending, requestAbandoned)
 }
 
 // The states of a proposal's request: the caller may give up on it (ctx)
@@ -119,7 +132,7 @@ func (d *driver) take() {
 			case d.stepProposal(r.msg) != nil:
 				d.forwardedDropped.Add(uint64(len(r.msg.Entries))) // its proposer learns the outcome from the log
 			}
-		case r.result == nil:
+		case r.stepped == nil:
 			d.rn.Step(r.msg) //nolint:errcheck // as raft.Node: errors of received messages are dropped
 		case !d.leaderKnown():
 			if r.state.Load() == requestPending {
@@ -129,9 +142,10 @@ func (d *driver) take() {
 			// abandoned by its caller
 		case normalEntries(r.msg.Entries):
 			merged = append(merged, r.msg.Entries...)
-			d.waiting = append(d.waiting, r.result)
+			d.waiting = append(d.waiting, r.stepped)
 		default: // a conf change goes alone, as raft.Node would step it
-			r.result <- d.stepProposal(r.msg)
+			err := d.stepProposal(r.msg)
+			r.stepped(d.rn.BasicStatus().Term, err)
 		}
 		reqs[i] = request{}
 	}
@@ -143,8 +157,9 @@ func (d *driver) take() {
 	if err != nil && forwarded > 0 {
 		d.forwardedDropped.Add(uint64(forwarded))
 	}
-	for i, ch := range d.waiting {
-		ch <- err
+	term := d.rn.BasicStatus().Term
+	for i, stepped := range d.waiting {
+		stepped(term, err)
 		d.waiting[i] = nil
 	}
 	d.waiting = d.waiting[:0]
@@ -198,22 +213,37 @@ func (d *driver) propose(ctx context.Context, m raftpb.Message) error {
 		return raft.ErrStopped
 	default:
 	}
-	r := request{msg: m, result: make(chan error, 1), state: new(atomic.Int32)}
-	d.push(r)
+	result := make(chan error, 1)
+	p := d.enqueue(m, func(_ uint64, err error) { result <- err })
 	select {
-	case err := <-r.result:
+	case err := <-result:
 		return err
 	case <-ctx.Done():
-		if r.state.CompareAndSwap(requestPending, requestAbandoned) {
+		if p.abandon() {
 			return ctx.Err()
 		}
-		return <-r.result
+		return <-result
 	case <-d.done:
-		if r.state.CompareAndSwap(requestPending, requestAbandoned) {
+		if p.abandon() {
 			return raft.ErrStopped
 		}
-		return <-r.result
+		return <-result
 	}
+}
+
+// proposeAsync hands a normal entry to the loop and returns at once;
+// stepped runs on the loop once raft took or refused it. While no leader
+// is known the entry waits in the loop for one, until its caller abandons
+// it; after stop it is never taken.
+func (d *driver) proposeAsync(data []byte, stepped func(term uint64, err error)) pendingProposal {
+	return d.enqueue(raftpb.Message{Type: raftpb.MsgProp, Entries: []raftpb.Entry{{Data: data}}}, stepped)
+}
+
+// enqueue puts a local proposal in the inbox.
+func (d *driver) enqueue(m raftpb.Message, stepped func(term uint64, err error)) pendingProposal {
+	p := pendingProposal{state: new(atomic.Int32)}
+	d.push(request{msg: m, stepped: stepped, state: p.state})
+	return p
 }
 
 // call runs fn on the loop and waits for it until ctx ends or the loop

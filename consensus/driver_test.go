@@ -183,8 +183,13 @@ func TestDriverMergesProposals(t *testing.T) {
 	d.rn.Advance(raft.Ready{})
 	local := func(typ raftpb.EntryType, data string) chan error {
 		res := make(chan error, 1)
-		d.push(request{msg: raftpb.Message{Type: raftpb.MsgProp, Entries: []raftpb.Entry{{Type: typ, Data: []byte(data)}}},
-			result: res, state: new(atomic.Int32)})
+		d.enqueue(raftpb.Message{Type: raftpb.MsgProp, Entries: []raftpb.Entry{{Type: typ, Data: []byte(data)}}},
+			func(term uint64, err error) {
+				if term != 2 {
+					t.Errorf("proposal %q stepped in term %d, want 2", data, term)
+				}
+				res <- err
+			})
 		return res
 	}
 	a := local(raftpb.EntryNormal, "a")

@@ -375,6 +375,48 @@ func TestProposeCancelFreesWaiter(t *testing.T) {
 	}
 }
 
+// TestProposeAbandonedBeforeTaken: a proposal whose caller gives up while
+// it still waits for the loop never reaches the log, and the error says so:
+// its outcome is known.
+func TestProposeAbandonedBeforeTaken(t *testing.T) {
+	var paused atomic.Bool
+	held, gate := make(chan struct{}), make(chan struct{})
+	s := startSingle(t, t.TempDir(), func(c *Config) {
+		c.Knobs.ReadyHandled = func() {
+			if paused.CompareAndSwap(true, false) {
+				close(held)
+				<-gate
+			}
+		}
+	})
+	s.propose("set x=0")
+	paused.Store(true)
+	before := make(chan error, 1)
+	go func() {
+		_, err := s.n.Propose(context.Background(), []byte("set b=1"))
+		before <- err
+	}()
+	<-held // the loop is stopped after the Ready of b
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := s.n.Propose(ctx, []byte("set a=1"))
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrOutcomeUnknown) {
+		t.Errorf("Propose given up before the loop took it: %v, want DeadlineExceeded without ErrOutcomeUnknown", err)
+	}
+	close(gate)
+	if err := <-before; err != nil {
+		t.Fatal(err)
+	}
+	s.propose("set c=1")
+	if v, ok := s.sm.get("a"); ok {
+		t.Errorf("abandoned proposal applied: a = %q", v)
+	}
+	if n := s.n.waiters.len(); n != 0 {
+		t.Errorf("%d waiters left, want 0", n)
+	}
+}
+
 func TestLinearizableRead(t *testing.T) {
 	var paused atomic.Bool
 	var gate chan struct{}

@@ -34,58 +34,111 @@ func (n *Node) Propose(ctx context.Context, data []byte) (any, error) {
 	default:
 	}
 	id := proposalID{node: n.cfg.ID, boot: n.boot, seq: n.seq.Add(1)}
-	resc := n.waiters.register(id)
 	defer n.waiters.cancel(id)
-
 	expired := n.deadlines.after(n.cfg.RequestTimeout)
-	pctx, cancel := n.proposeContext(ctx, expired)
-	err := n.propose(pctx, encodeEnvelope(id, data))
-	cancel()
+	b := encodeEnvelope(id, data)
+	backoff := 5 * time.Millisecond
+	for {
+		resc := n.waiters.register(id)
+		p := n.raft.proposeAsync(b, func(term uint64, err error) { n.stepped(id, term, err) })
+		select {
+		case res := <-resc:
+			f, ok := res.(notStepped)
+			if !ok {
+				return n.result(res)
+			}
+			if !errors.Is(f.err, raft.ErrProposalDropped) {
+				return nil, fmt.Errorf("consensus: propose: %w", f.err)
+			}
+			// Raft refused the entry (during a leader transfer, say): it
+			// is not in the log, so it is proposed again after a pause.
+			n.stats.dropped.Add(1)
+			if err := n.pause(ctx, expired, backoff); err != nil {
+				return nil, err
+			}
+			backoff = min(2*backoff, 100*time.Millisecond)
+		case <-ctx.Done():
+			return n.abandon(p, resc, func(unknown bool) error {
+				if unknown {
+					return fmt.Errorf("consensus: propose: %w (%w)", ctx.Err(), ErrOutcomeUnknown)
+				}
+				return fmt.Errorf("consensus: propose: %w", ctx.Err())
+			})
+		case <-expired:
+			return n.abandon(p, resc, func(unknown bool) error {
+				switch {
+				case unknown:
+					return fmt.Errorf("%w: entry not applied within %s (%w)", ErrNoQuorum, n.cfg.RequestTimeout, ErrOutcomeUnknown)
+				case n.lead.Load() == raft.None:
+					return fmt.Errorf("%w: no leader within %s", ErrNoQuorum, n.cfg.RequestTimeout)
+				default:
+					return fmt.Errorf("%w: proposal not taken within %s", ErrNoQuorum, n.cfg.RequestTimeout)
+				}
+			})
+		case <-n.done:
+			return n.abandon(p, resc, func(unknown bool) error {
+				if unknown {
+					return fmt.Errorf("%w (%w)", ErrStopped, ErrOutcomeUnknown)
+				}
+				return ErrStopped
+			})
+		}
+	}
+}
+
+// notStepped is what a waiter receives instead of Apply's result when raft
+// refused its entry: the entry is not in the log.
+type notStepped struct{ err error }
+
+// stepped runs on the loop right after raft took id's entry (err nil),
+// while this node was in term, or refused it. The waiter hears of a
+// refusal at once; of a success only when the entry applies, so a
+// proposing goroutine wakes once, not also when raft takes its entry.
+func (n *Node) stepped(id proposalID, term uint64, err error) {
 	if err != nil {
-		return nil, n.notProposed(ctx, err)
+		n.waiters.trigger(id, notStepped{err})
+		return
 	}
 	n.stats.proposals.Add(1)
-	n.waiters.proposed(id, n.term.Load())
+	n.waiters.proposed(id, term)
+}
+
+// abandon ends a Propose call that stops waiting: its context ended, its
+// deadline passed or the node stopped. If the loop has not taken the entry
+// it never will, and fail(false) is returned; otherwise a result that
+// already arrived wins, and else the outcome is unknown: fail(true).
+func (n *Node) abandon(p pendingProposal, resc <-chan any, fail func(unknown bool) error) (any, error) {
+	if p.abandon() {
+		return nil, fail(false)
+	}
 	select {
 	case res := <-resc:
+		if f, ok := res.(notStepped); ok {
+			return nil, fmt.Errorf("consensus: propose: %w", f.err)
+		}
 		return n.result(res)
+	default:
+	}
+	return nil, fail(true)
+}
+
+// pause waits d before a dropped proposal is proposed again, or fails if
+// ctx ends, the deadline passes or the node stops first; the entry is not
+// in the log either way.
+func (n *Node) pause(ctx context.Context, expired <-chan struct{}, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
 	case <-ctx.Done():
-		select {
-		case res := <-resc:
-			return n.result(res)
-		default:
-		}
-		return nil, fmt.Errorf("%w: %w", ErrOutcomeUnknown, ctx.Err())
+		return fmt.Errorf("consensus: propose: %w: %w", ErrDropped, ctx.Err())
 	case <-expired:
-		select {
-		case res := <-resc:
-			return n.result(res)
-		default:
-		}
-		return nil, fmt.Errorf("%w: entry not applied within %s (%w)", ErrNoQuorum, n.cfg.RequestTimeout, ErrOutcomeUnknown)
+		return fmt.Errorf("%w: %w: raft refused the entry for %s", ErrNoQuorum, ErrDropped, n.cfg.RequestTimeout)
 	case <-n.done:
-		select {
-		case res := <-resc:
-			return n.result(res)
-		default:
-		}
-		return nil, fmt.Errorf("%w (%w)", ErrStopped, ErrOutcomeUnknown)
+		return ErrStopped
 	}
 }
-
-// proposeContext is the context for handing an entry to raft, ending
-// when expired closes, and the function that releases it. While a leader is
-// known raft takes the entry at once, and a context on the shared deadline
-// channel serves; while none is known raft waits for one, and the wait must
-// end with ctx too, so that context is a real one with its own timer.
-func (n *Node) proposeContext(ctx context.Context, expired <-chan struct{}) (context.Context, context.CancelFunc) {
-	if n.lead.Load() != raft.None {
-		return expiringContext{Context: ctx, done: expired}, noCancel
-	}
-	return context.WithTimeout(ctx, n.cfg.RequestTimeout)
-}
-
-func noCancel() {}
 
 // superseded is the value failSuperseded delivers to a waiter instead of
 // Apply's result.
@@ -97,55 +150,4 @@ func (n *Node) result(res any) (any, error) {
 		return nil, fmt.Errorf("%w: term %d committed without the entry (%w)", ErrLeaderChanged, s.term, ErrOutcomeUnknown)
 	}
 	return res, nil
-}
-
-// propose hands b to raft. driver.Propose blocks while no leader is
-// known, so the deadline in ctx bounds the wait for one. A proposal raft
-// drops never entered the log and is retried with backoff until the
-// deadline.
-func (n *Node) propose(ctx context.Context, b []byte) error {
-	backoff := 5 * time.Millisecond
-	for {
-		err := n.raft.Propose(ctx, b)
-		if !errors.Is(err, raft.ErrProposalDropped) {
-			return err
-		}
-		n.stats.dropped.Add(1)
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w: %w", ErrDropped, ctx.Err())
-		case <-n.done:
-			t.Stop()
-			return raft.ErrStopped
-		}
-		backoff = min(2*backoff, 100*time.Millisecond)
-	}
-}
-
-// notProposed turns the error of raft.Propose into this package's errors.
-// ctx is the caller's context. raft.Propose blocks while no leader is known
-// (then the entry surely did not reach the log); a deadline that strikes
-// while a leader is known may have struck after raft took the entry, so
-// that case is reported as of unknown outcome.
-func (n *Node) notProposed(ctx context.Context, err error) error {
-	leaderless := n.lead.Load() == raft.None
-	switch {
-	case errors.Is(err, raft.ErrStopped):
-		return ErrStopped
-	case ctx.Err() != nil && leaderless:
-		return fmt.Errorf("consensus: propose: %w", ctx.Err())
-	case ctx.Err() != nil:
-		return fmt.Errorf("consensus: propose: %w (%w)", ctx.Err(), ErrOutcomeUnknown)
-	case errors.Is(err, ErrDropped):
-		return fmt.Errorf("%w: %w", ErrNoQuorum, err)
-	case errors.Is(err, context.DeadlineExceeded) && leaderless:
-		return fmt.Errorf("%w: no leader within %s", ErrNoQuorum, n.cfg.RequestTimeout)
-	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("%w: proposal not accepted within %s (%w)", ErrNoQuorum, n.cfg.RequestTimeout, ErrOutcomeUnknown)
-	default:
-		return fmt.Errorf("consensus: propose: %w", err)
-	}
 }
