@@ -14,6 +14,9 @@
 #
 # Settings (environment):
 #   DURATION=15        seconds per pgbench run (-T)
+#   ROUNDS=1           rounds of the cluster's runs; in each, PostgreSQL runs
+#                      again right before every node, and the report gives
+#                      the medians over the rounds
 #   CLIENTS=16         client count (-c)
 #   JOBS=2             pgbench threads (-j)
 #   SCRIPTS="insert select"
@@ -23,6 +26,7 @@
 set -euo pipefail
 
 DURATION=${DURATION:-15}
+ROUNDS=${ROUNDS:-1}
 CLIENTS=${CLIENTS:-16}
 JOBS=${JOBS:-2}
 SCRIPTS=${SCRIPTS:-"insert select"}
@@ -107,27 +111,49 @@ setup cluster $(conn node1)
 # shellcheck disable=SC2046
 leader=$(psql -X -q -At $(conn node2) -c "SELECT id FROM chronos.nodes WHERE role = 'leader'")
 echo "cluster: node1 on $p1, node2 on $p2, node3 on $p3; leader $leader"
-for script in $SCRIPTS; do
-	for id in node1 node2; do
-		if [ "$script" = insert ]; then
+# Each node's run comes right after a PostgreSQL run of the same script, so
+# that the ratio compares runs minutes apart at most, however the load of
+# the machine drifts; ROUNDS repeats the pairs and the medians are reported.
+declare -A runs # "pg-node1-insert" and the like: the figures of every round
+for round in $(seq "$ROUNDS"); do
+	for script in $SCRIPTS; do
+		for id in node1 node2; do
+			if [ "$script" = insert ]; then
+				empty_insert_table "${PG[@]}"
+				# shellcheck disable=SC2046
+				empty_insert_table $(conn node1)
+			fi
+			pg=$(bench pg "$script" "$CLIENTS" "${PG[@]}")
 			# shellcheck disable=SC2046
-			empty_insert_table $(conn node1)
-		fi
-		# shellcheck disable=SC2046
-		measure "$id-$script" "$script" $(conn $id) -- "${node_pid[node1]}" "${node_pid[node2]}" "${node_pid[node3]}"
+			measure "$id-$script" "$script" $(conn $id) -- "${node_pid[node1]}" "${node_pid[node2]}" "${node_pid[node3]}"
+			runs[pg-$id-$script]+=" $pg"
+			runs[$id-$script]+=" ${tps[$id-$script]}"
+			runs[ratio-$id-$script]+=" $(ratio "${tps[$id-$script]}" "$pg" | tr -d x)"
+			runs[cpu-$id-$script]+=" ${cpu[$id-$script]}"
+		done
 	done
 done
 
-printf '\n%-7s %11s %11s %11s %11s   %s\n' script PostgreSQL single node1 node2 "ratios to PostgreSQL: single, node1, node2"
+printf '\n%-7s %11s %11s   %s\n' script PostgreSQL single "single/PostgreSQL"
 for script in $SCRIPTS; do
-	pg=${tps[pg-$script]}
-	printf '%-7s %11s %11s %11s %11s   %s %s %s\n' "$script" "$pg" "${tps[single-$script]}" "${tps[node1-$script]}" "${tps[node2-$script]}" \
-		"$(ratio "${tps[single-$script]}" "$pg")" "$(ratio "${tps[node1-$script]}" "$pg")" "$(ratio "${tps[node2-$script]}" "$pg")"
+	printf '%-7s %11s %11s   %s\n' "$script" "${tps[pg-$script]}" "${tps[single-$script]}" "$(ratio "${tps[single-$script]}" "${tps[pg-$script]}")"
 done
 echo
-echo "Chronos CPU time (user+system, all its processes) per transaction, in ms:"
+echo "cluster, $ROUNDS round(s), each node's run right after a PostgreSQL run (medians):"
+printf '%-7s %-6s %11s %11s %7s   %s\n' script node PostgreSQL Chronos ratio "ratio in each round"
 for script in $SCRIPTS; do
-	printf '%-7s single %s, cluster via node1 %s, via node2 %s\n' "$script" "${cpu[single-$script]}" "${cpu[node1-$script]}" "${cpu[node2-$script]}"
+	for id in node1 node2; do
+		# shellcheck disable=SC2086
+		printf '%-7s %-6s %11s %11s %7s   %s\n' "$script" "$id" "$(median ${runs[pg-$id-$script]} | round 0)" \
+			"$(median ${runs[$id-$script]} | round 0)" "$(median ${runs[ratio-$id-$script]} | round 2)x" "${runs[ratio-$id-$script]# }"
+	done
+done
+echo
+echo "Chronos CPU time (user+system, all its processes) per transaction, in ms (medians):"
+for script in $SCRIPTS; do
+	# shellcheck disable=SC2086
+	printf '%-7s single %s, cluster via node1 %s, via node2 %s\n' "$script" "${cpu[single-$script]}" \
+		"$(median ${runs[cpu-node1-$script]} | round 3)" "$(median ${runs[cpu-node2-$script]} | round 3)"
 done
 echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; other work on the machine counts too)"
 

@@ -167,6 +167,9 @@ median() {
 		END { if (bad || NR == 0) print "error"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# round N rounds the number on stdin to N decimals; anything else passes.
+round() { awk -v n="$1" '/^[0-9.]+$/ { printf "%.*f\n", n, $1; next } { print }'; }
+
 ratio() { awk -v c="$1" -v p="$2" 'BEGIN { if (c + 0 > 0 && p + 0 > 0) printf "%.2fx", c / p; else print "-" }'; }
 
 # empty_insert_table psql-args...: recreates bench_insert from schema.sql,
