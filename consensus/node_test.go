@@ -396,7 +396,7 @@ func TestProposeAbandonedBeforeTaken(t *testing.T) {
 		_, err := s.n.Propose(context.Background(), []byte("set b=1"))
 		before <- err
 	}()
-	<-held // the loop is stopped after the Ready of b
+	<-held // the loop is stopped, at the end of b's Ready or of one before it
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -437,9 +437,12 @@ func TestLinearizableRead(t *testing.T) {
 	}
 
 	// Readers that arrive while a round is in flight share the next one.
+	// Stats goes through the loop, so it comes before the pause: the
+	// loop may pause at once, at the end of the Ready that answered the
+	// read above.
+	before := s.n.Stats().ReadIndexRequests
 	gate = make(chan struct{})
 	paused.Store(true)
-	before := s.n.Stats().ReadIndexRequests
 	const readers = 50
 	var wg sync.WaitGroup
 	errs := make(chan error, readers)
