@@ -352,6 +352,12 @@ func TestProposeCancelFreesWaiter(t *testing.T) {
 			}
 		}
 	})
+	// No write may be left to block on before the loop takes a: the
+	// caller would then give a up before raft took it. After a proposal
+	// applied, a round through the loop (Stats) handles the Ready that
+	// still writes its commit index.
+	s.propose("set x=0")
+	s.n.Stats()
 	blocking.Store(true)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
