@@ -428,3 +428,33 @@ func TestIdleInTransactionTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSShutdown: a drain ends an idle TLS session as it ends a plain one,
+// through the read deadline: the client gets FATAL 57P01 and Shutdown does
+// not wait for it.
+func TestTLSShutdown(t *testing.T) {
+	pki := newTestPKI(t)
+	ts := startServer(t, func(s *Server) {
+		s.Security = Security{TLS: pki.serverTLS, RequireTLS: true, Auth: AuthSCRAM, Roles: testRoles(t)}
+	})
+	conn, err := pgxConnect(t, fmt.Sprintf("postgres://alice:pw-1@%s/db?sslmode=require", ts.addr))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	if _, isTLS := conn.PgConn().Conn().(*tls.Conn); !isTLS {
+		t.Fatal("the session is not encrypted")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	start := time.Now()
+	if err := ts.srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if took := time.Since(start); took > testTimeout/2 {
+		t.Errorf("Shutdown took %v", took)
+	}
+	_, err = conn.Exec(context.Background(), "select 1")
+	if got := sqlState(err); got != "57P01" {
+		t.Errorf("statement after Shutdown: %v (SQLSTATE %q), want 57P01", err, got)
+	}
+}
