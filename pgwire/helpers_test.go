@@ -229,3 +229,18 @@ func toJSON(m pgproto3.BackendMessage) string {
 	}
 	return `{"Type":` + string(head) + `,` + string(rest[1:])
 }
+
+// shutdownPromptly shuts srv down and fails the test if that takes longer
+// than half of testTimeout: the sessions did not end without their clients.
+func shutdownPromptly(t *testing.T, srv *Server) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	start := time.Now()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if took := time.Since(start); took > testTimeout/2 {
+		t.Errorf("Shutdown took %v", took)
+	}
+}

@@ -224,15 +224,7 @@ func TestDrainDuringCopy(t *testing.T) {
 	if got := toJSON(c.receive()); got != `{"Type":"CopyInResponse","ColumnFormatCodes":[0]}` {
 		t.Fatalf("got %s, want CopyInResponse", got)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	start := time.Now()
-	if err := ts.srv.Shutdown(ctx); err != nil {
-		t.Fatalf("Shutdown: %v", err)
-	}
-	if took := time.Since(start); took > testTimeout/2 {
-		t.Errorf("Shutdown took %v", took)
-	}
+	shutdownPromptly(t, ts.srv)
 	got := c.expectClosed()
 	if len(got) == 0 || !strings.Contains(got[len(got)-1], `"Code":"57P01"`) {
 		t.Errorf("got %v, want FATAL 57P01 last", got)

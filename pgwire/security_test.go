@@ -444,15 +444,7 @@ func TestTLSShutdown(t *testing.T) {
 	if _, isTLS := conn.PgConn().Conn().(*tls.Conn); !isTLS {
 		t.Fatal("the session is not encrypted")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	start := time.Now()
-	if err := ts.srv.Shutdown(ctx); err != nil {
-		t.Fatalf("Shutdown: %v", err)
-	}
-	if took := time.Since(start); took > testTimeout/2 {
-		t.Errorf("Shutdown took %v", took)
-	}
+	shutdownPromptly(t, ts.srv)
 	_, err = conn.Exec(context.Background(), "select 1")
 	if got := sqlState(err); got != "57P01" {
 		t.Errorf("statement after Shutdown: %v (SQLSTATE %q), want 57P01", err, got)
