@@ -18,20 +18,28 @@ import (
 
 var (
 	buildOnce sync.Once
+	binDir    string // the temporary directory binPath is in; TestMain removes it
 	binPath   string
 	buildErr  error
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
 
 // chronosBinary builds cmd/chronos once per test run.
 func chronosBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "chronos-bin-")
-		if err != nil {
-			buildErr = err
+		binDir, buildErr = os.MkdirTemp("", "chronos-bin-")
+		if buildErr != nil {
 			return
 		}
-		binPath = filepath.Join(dir, "chronos")
+		binPath = filepath.Join(binDir, "chronos")
 		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/chronos").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
