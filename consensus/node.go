@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -250,6 +251,13 @@ func (n *Node) handleReady(rd raft.Ready) error {
 		}
 	}
 	n.send(peers)
+	if len(peers) > 0 {
+		// The peer goroutines just readied wait in this processor's run
+		// queue until the loop blocks, which on a busy machine was 50-70 µs
+		// of every write's round trip (a runtime trace of the leader under
+		// 16 insert clients). Yield so they take the messages out first.
+		runtime.Gosched()
+	}
 	// 2. Committed entries are applied in order: normal ones on the
 	//    applier, conf changes on the loop. Raft is told at once that they
 	//    are applied: before it goes on it needs the conf changes applied,
