@@ -255,6 +255,11 @@ func RemoveVia(ctx context.Context, address, name string, opts ...grpc.DialOptio
 // name.
 func (n *Node) Members() []Member { return n.members.list() }
 
+// WatchMembers returns the membership table, as Members does, and a
+// channel that is closed when the table next changes (a member joins, is
+// removed, or a snapshot or join answer replaces the table).
+func (n *Node) WatchMembers() ([]Member, <-chan struct{}) { return n.members.watch() }
+
 // MemberStatus is one member's state as seen through the Status call.
 type MemberStatus struct {
 	Member

@@ -27,6 +27,7 @@ type membership struct {
 	mu      sync.Mutex
 	m       map[uint64]Member
 	removed map[uint64]bool // raft IDs removed from the cluster: never reused
+	changed chan struct{}   // closed, and replaced, at every change (watch)
 }
 
 // membershipFile is the JSON form of the table, in members.json and in
@@ -37,13 +38,36 @@ type membershipFile struct {
 }
 
 func newMembership(dir string) *membership {
-	return &membership{path: filepath.Join(dir, "members.json"), m: make(map[uint64]Member), removed: make(map[uint64]bool)}
+	return &membership{
+		path:    filepath.Join(dir, "members.json"),
+		m:       make(map[uint64]Member),
+		removed: make(map[uint64]bool),
+		changed: make(chan struct{}),
+	}
+}
+
+// watch returns the members, sorted by name, and a channel closed at the
+// next change of the table.
+func (ms *membership) watch() ([]Member, <-chan struct{}) {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	return ms.listLocked(), ms.changed
+}
+
+// notifyLocked wakes the watchers of the table; ms.mu is held.
+func (ms *membership) notifyLocked() {
+	close(ms.changed)
+	ms.changed = make(chan struct{})
 }
 
 // list returns the members sorted by name.
 func (ms *membership) list() []Member {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
+	return ms.listLocked()
+}
+
+func (ms *membership) listLocked() []Member {
 	out := make([]Member, 0, len(ms.m))
 	for _, m := range ms.m {
 		out = append(out, m)
@@ -74,6 +98,7 @@ func (ms *membership) byName(name string) (Member, bool) {
 func (ms *membership) set(m Member) {
 	ms.mu.Lock()
 	ms.m[m.ID] = m
+	ms.notifyLocked()
 	ms.mu.Unlock()
 }
 
@@ -82,6 +107,7 @@ func (ms *membership) remove(id uint64) {
 	ms.mu.Lock()
 	delete(ms.m, id)
 	ms.removed[id] = true
+	ms.notifyLocked()
 	ms.mu.Unlock()
 }
 
@@ -115,6 +141,7 @@ func (ms *membership) replace(f membershipFile) {
 	for _, id := range f.Removed {
 		ms.removed[id] = true
 	}
+	ms.notifyLocked()
 	ms.mu.Unlock()
 }
 

@@ -2,7 +2,11 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,6 +55,7 @@ func TestClusterWalkthrough(t *testing.T) {
 		}
 		return nil
 	})
+	checkProcessorShare(t, c)
 	if got := c.mustQuery(ctx, "node2", "SELECT id FROM chronos.nodes WHERE reachable ORDER BY id"); strings.Join(got, ",") != "node1,node2,node3" {
 		t.Errorf("reachable members in chronos.nodes on node2: %v", got)
 	}
@@ -434,5 +439,35 @@ func TestClusterNoQuorum(t *testing.T) {
 	}
 	if !slices.Contains(got, "1|before") || !slices.Contains(got, "4|after") {
 		t.Errorf("rows after recovery: %v", got)
+	}
+}
+
+// checkProcessorShare checks that the members of c, all on this machine,
+// split its processors: each logs that it runs with GOMAXPROCS at its
+// share (of the processors this test process has; the members inherit its
+// environment and CPU limits).
+func checkProcessorShare(t *testing.T, c *testCluster) {
+	t.Helper()
+	if os.Getenv("GOMAXPROCS") != "" {
+		t.Log("GOMAXPROCS is set: the members keep it")
+		return
+	}
+	procs := runtime.GOMAXPROCS(0)
+	want := max(1, procs/len(c.ids))
+	if want == procs {
+		return // one processor: nothing to share, nothing logged
+	}
+	re := regexp.MustCompile(`msg="processors set for the members on this machine".* gomaxprocs=(\d+)`)
+	for _, id := range c.ids {
+		waitFor(t, 10*time.Second, id+" running with its share of the processors", func() error {
+			found := re.FindAllStringSubmatch(c.procs[id].output.String(), -1)
+			if len(found) == 0 {
+				return errors.New("no processor setting logged")
+			}
+			if got := found[len(found)-1][1]; got != strconv.Itoa(want) {
+				return fmt.Errorf("GOMAXPROCS %s, want %d of %d processors", got, want, procs)
+			}
+			return nil
+		})
 	}
 }

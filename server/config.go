@@ -63,6 +63,15 @@ type Config struct {
 	// and MemoryLimit bounds the growth. Zero means DefaultGCPercent;
 	// negative leaves the runtime's setting alone. Process-wide.
 	GCPercent int
+	// ShareProcessors keeps GOMAXPROCS at this node's share of the
+	// machine's processors while other members of its cluster run on the
+	// same machine (their addresses are loopback addresses or this
+	// machine's): the processors divided by the members here, at least
+	// one, recomputed when the membership changes. Unless the GOMAXPROCS
+	// environment variable is set. The setting is process-wide, so only a
+	// process that runs this one node should ask for it (chronos node
+	// does); tests running several nodes in one process leave it off.
+	ShareProcessors bool
 	// Security configures client authentication, TLS and limits
 	// (security.go).
 	Security Security

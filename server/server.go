@@ -102,6 +102,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if adaptMemory {
 		go adjustMemoryLimit(sctx, cfg.MemoryLimit, time.Second, log)
 	}
+	if cfg.ShareProcessors {
+		go shareProcessors(sctx, node, log)
+	}
 	s := &Server{
 		cfg:    cfg,
 		db:     db,

@@ -74,6 +74,7 @@ func node(args []string, std stdio) int {
 		CheckpointEntries: *checkpointEntries,
 		RequestTimeout:    *requestTimeout,
 		Security:          security,
+		ShareProcessors:   true,
 	})
 	if err != nil {
 		return c.fail(err)
