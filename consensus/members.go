@@ -67,6 +67,7 @@ func (ms *membership) list() []Member {
 	return ms.listLocked()
 }
 
+// listLocked is list with ms.mu held.
 func (ms *membership) listLocked() []Member {
 	out := make([]Member, 0, len(ms.m))
 	for _, m := range ms.m {

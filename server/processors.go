@@ -16,7 +16,8 @@ import (
 // for every processor of a shared machine keep waking threads that find
 // no processor free: on two cores, three members of a cluster with two
 // each spent more CPU per write on context switches and spinning
-// scheduler threads than with one each (bench/README.md).
+// scheduler threads than with one each (docs/decisions.md, "Members on
+// one machine split its processors").
 func processorShare(procs, local int) int {
 	if local <= 1 {
 		return procs
@@ -38,6 +39,8 @@ func localMembers(members []consensus.Member, ips []net.IP) int {
 	return n
 }
 
+// onThisMachine reports whether a member's HOST:PORT address is on this
+// machine (see localMembers).
 func onThisMachine(address string, ips []net.IP) bool {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
