@@ -42,19 +42,16 @@ func localMembers(members []consensus.Member, ips []net.IP) int {
 // onThisMachine reports whether a member's HOST:PORT address is on this
 // machine (see localMembers).
 func onThisMachine(address string, ips []net.IP) bool {
+	if isLoopback(address) {
+		return true
+	}
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
 		return false
 	}
-	if host == "localhost" {
-		return true
-	}
 	ip := net.ParseIP(host)
 	if ip == nil {
 		return false
-	}
-	if ip.IsLoopback() {
-		return true
 	}
 	for _, own := range ips {
 		if own.Equal(ip) {
