@@ -28,26 +28,51 @@ const (
 // checkpoint.
 var ErrNoCheckpoint = errors.New("csvstore: no checkpoint")
 
-// Table is one table to write in a checkpoint.
+// Table is one file to write in a checkpoint: a table's, or a companion
+// of it.
 type Table struct {
 	// Name is the table name; FileName gives its file.
 	Name string
+	// Kind, when not empty, makes this a companion file of table Name
+	// rather than the table's own (CompanionFileName): the caller's own
+	// records about the table's rows, which csvstore does not interpret.
+	// It is one or more letters a-z.
+	Kind string
 	// Columns are the column names, written as the header row.
 	Columns []string
 	// Rows produces the records: it calls emit once per row, in order, with
 	// len(Columns) fields (the slice may be reused between calls), and
 	// returns emit's error if emit fails.
 	Rows func(emit func(record []Field) error) error
-	// Reuse says the table has not changed since the current checkpoint
-	// was written (or loaded) with the same columns: Write hard-links its
-	// file instead of writing it again, if the file is there.
+	// Reuse says the file has not changed since the current checkpoint
+	// was written (or loaded) with the same columns: Write hard-links it
+	// instead of writing it again, if the file is there.
 	Reuse bool
+	// Appended, when Reuse is not set, says the file in the current
+	// checkpoint holds the first records, unchanged and under the same
+	// columns, and produces only the records after them: Write then
+	// hard-links that file and appends them (see DESIGN.md, "Appending").
+	// Without such a file Write uses Rows.
+	Appended func(emit func(record []Field) error) error
+}
+
+// file returns the name of t's file.
+func (t *Table) file() string {
+	if t.Kind == "" {
+		return FileName(t.Name)
+	}
+	return CompanionFileName(t.Name, t.Kind)
 }
 
 // catalogFile is the content of catalog.json.
 type catalogFile struct {
 	// Index is the raft index the checkpoint reflects.
 	Index uint64 `json:"applied_index"`
+	// Files is the length in bytes of each file of the checkpoint, for
+	// Write to extend a file and Recover to cut off what an interrupted
+	// Write appended (see DESIGN.md, "Appending"). Absent in checkpoints
+	// written before files were appended to.
+	Files map[string]int64 `json:"files,omitempty"`
 	// Catalog is the caller's catalog.
 	Catalog json.RawMessage `json:"catalog"`
 }
@@ -66,10 +91,13 @@ func Write(dir string, index uint64, catalog []byte, tables []Table) error {
 		if t.Name == "" {
 			return errors.New("csvstore: empty table name")
 		}
-		if seen[t.Name] {
+		if !validKind(t.Kind) {
+			return fmt.Errorf("csvstore: table %q: companion kind %q is not letters a-z", t.Name, t.Kind)
+		}
+		if seen[t.file()] {
 			return fmt.Errorf("csvstore: table %q listed twice", t.Name)
 		}
-		seen[t.Name] = true
+		seen[t.file()] = true
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("csvstore: %w", err)
@@ -84,11 +112,21 @@ func Write(dir string, index uint64, catalog []byte, tables []Table) error {
 	if err := os.Mkdir(tmp, 0o755); err != nil {
 		return fmt.Errorf("csvstore: %w", err)
 	}
+	// The lengths of the current checkpoint's files, for Reuse and
+	// Appended; none when there is no current checkpoint (or it predates
+	// recorded lengths), and every file is then written whole.
+	var have map[string]int64
+	if cf, err := readCatalogFile(cur); err == nil {
+		have = cf.Files
+	}
 	// Step 1: write every table file into checkpoint.tmp, each fsynced.
+	lengths := make(map[string]int64, len(tables))
 	for _, t := range tables {
-		if err := writeTable(cur, tmp, t); err != nil {
+		n, err := writeTable(cur, tmp, t, have)
+		if err != nil {
 			return err
 		}
+		lengths[t.file()] = n
 		if err := crashPoint("table"); err != nil {
 			return err
 		}
@@ -96,7 +134,11 @@ func Write(dir string, index uint64, catalog []byte, tables []Table) error {
 	// Step 2: catalog.json, fsynced; then the directory itself.
 	// Written by hand rather than by encoding/json, which would reformat
 	// the caller's bytes: Open returns them exactly.
-	data := fmt.Appendf(nil, "{\n  \"applied_index\": %d,\n  \"catalog\": %s\n}\n", index, catalog)
+	files, err := json.MarshalIndent(lengths, "  ", "  ")
+	if err != nil {
+		return fmt.Errorf("csvstore: %w", err)
+	}
+	data := fmt.Appendf(nil, "{\n  \"applied_index\": %d,\n  \"files\": %s,\n  \"catalog\": %s\n}\n", index, files, catalog)
 	if err := writeFileSync(filepath.Join(tmp, CatalogFile), data); err != nil {
 		return err
 	}
@@ -150,48 +192,122 @@ func crashPoint(point string) error {
 	return crashHook(point)
 }
 
-// writeTable writes (or links) one table's file into tmp.
-func writeTable(cur, tmp string, t Table) error {
-	name := FileName(t.Name)
+// writeTable writes (or links, or extends) one file into tmp and returns
+// its length. have holds the lengths of the current checkpoint's files.
+func writeTable(cur, tmp string, t Table, have map[string]int64) (int64, error) {
+	name := t.file()
 	path := filepath.Join(tmp, name)
-	if t.Reuse {
-		if err := os.Link(filepath.Join(cur, name), path); err == nil {
-			return nil
+	if n, ok := have[name]; ok && (t.Reuse || t.Appended != nil) {
+		size, err := extend(filepath.Join(cur, name), path, n, t)
+		if !errors.Is(err, errNoBase) {
+			return size, err
 		}
-		// No file to link (first checkpoint, or a file system without
-		// hard links): write it.
+		// No file to build on (a file system without hard links, or a
+		// file changed by hand): write it whole.
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return fmt.Errorf("csvstore: %w", err)
+		return 0, fmt.Errorf("csvstore: %w", err)
 	}
 	defer f.Close()
-	w := NewWriter(f)
+	cw := &countingWriter{w: f}
+	w := NewWriter(cw)
 	if err := w.WriteStrings(t.Columns); err != nil {
-		return fmt.Errorf("csvstore: %s: %w", name, err)
+		return 0, fmt.Errorf("csvstore: %s: %w", name, err)
 	}
-	if t.Rows != nil {
-		n := len(t.Columns)
-		err := t.Rows(func(record []Field) error {
-			if len(record) != n {
-				return fmt.Errorf("record has %d fields, want %d", len(record), n)
-			}
-			return w.Write(record)
-		})
-		if err != nil {
-			return fmt.Errorf("csvstore: %s: %w", name, err)
+	if err := writeRecords(w, t.Rows, len(t.Columns)); err != nil {
+		return 0, fmt.Errorf("csvstore: %s: %w", name, err)
+	}
+	if err := syncClose(f, w); err != nil {
+		return 0, fmt.Errorf("csvstore: %s: %w", name, err)
+	}
+	return cw.n, nil
+}
+
+// errNoBase is extend's report that there is no file to build on.
+var errNoBase = errors.New("csvstore: no file to extend")
+
+// extend hard-links the current checkpoint's file from, n bytes long, to
+// the new checkpoint's to and, unless t.Reuse, appends t.Appended's
+// records to it: the first n bytes, the current checkpoint's, are never
+// written. It returns the new length, or errNoBase when from cannot be
+// linked or is not n bytes long.
+func extend(from, to string, n int64, t Table) (int64, error) {
+	name := filepath.Base(to)
+	if err := os.Link(from, to); err != nil {
+		return 0, errNoBase
+	}
+	f, err := os.OpenFile(to, os.O_WRONLY, 0)
+	if err != nil {
+		return 0, fmt.Errorf("csvstore: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("csvstore: %w", err)
+	}
+	if fi.Size() != n {
+		// Changed since it was written (by hand, say): not a base.
+		f.Close()
+		if err := os.Remove(to); err != nil {
+			return 0, fmt.Errorf("csvstore: %w", err)
 		}
+		return 0, errNoBase
 	}
+	if t.Reuse {
+		// Nothing new to make durable: the first n bytes were synced
+		// when they were written.
+		return n, f.Close()
+	}
+	if _, err := f.Seek(n, io.SeekStart); err != nil {
+		return 0, fmt.Errorf("csvstore: %s: %w", name, err)
+	}
+	cw := &countingWriter{w: f}
+	w := NewWriter(cw)
+	if err := writeRecords(w, t.Appended, len(t.Columns)); err != nil {
+		return 0, fmt.Errorf("csvstore: %s: %w", name, err)
+	}
+	if err := syncClose(f, w); err != nil {
+		return 0, fmt.Errorf("csvstore: %s: %w", name, err)
+	}
+	return n + cw.n, nil
+}
+
+// writeRecords writes what rows (which may be nil) emits, each record
+// with n fields.
+func writeRecords(w *Writer, rows func(emit func([]Field) error) error, n int) error {
+	if rows == nil {
+		return nil
+	}
+	return rows(func(record []Field) error {
+		if len(record) != n {
+			return fmt.Errorf("record has %d fields, want %d", len(record), n)
+		}
+		return w.Write(record)
+	})
+}
+
+// syncClose flushes w into f, then fsyncs and closes f.
+func syncClose(f *os.File, w *Writer) error {
 	if err := w.Flush(); err != nil {
-		return fmt.Errorf("csvstore: %s: %w", name, err)
+		return err
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("csvstore: %s: %w", name, err)
+		return err
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("csvstore: %s: %w", name, err)
-	}
-	return nil
+	return f.Close()
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func writeFileSync(path string, data []byte) error {
@@ -239,6 +355,10 @@ func syncDir(dir string) error {
 //   - only checkpoint.tmp/ or nothing: there never was a complete
 //     checkpoint; the partial one is removed.
 //
+// Before a checkpoint.tmp/ is removed, the current checkpoint's files are
+// cut back to the lengths its catalog.json records: the interrupted Write
+// may have appended to them through its hard links (Table.Appended).
+//
 // Open and Write call it; a missing dir is not an error.
 func Recover(dir string) error {
 	cur := filepath.Join(dir, CurrentDir)
@@ -269,6 +389,13 @@ func Recover(dir string) error {
 		}
 		hasTmp, hasOld = hasTmp && from != tmp, hasOld && from != old
 	}
+	if hasTmp {
+		// The interrupted Write may have appended to the current
+		// checkpoint's files through its links in tmp.
+		if err := trim(cur); err != nil {
+			return err
+		}
+	}
 	changed := false
 	for _, p := range []struct {
 		path string
@@ -285,6 +412,50 @@ func Recover(dir string) error {
 		return syncDir(dir)
 	}
 	return nil
+}
+
+// trim cuts each file of checkpoint directory path back to the length its
+// catalog.json records, and syncs each file it cuts. A catalog.json that
+// cannot be read leaves the files alone; Open reports it.
+func trim(path string) error {
+	cf, err := readCatalogFile(path)
+	if err != nil {
+		return nil
+	}
+	for file, n := range cf.Files {
+		if file != filepath.Base(file) || file == "." || file == ".." {
+			continue // not a name Write records
+		}
+		if err := trimFile(filepath.Join(path, file), n); err != nil {
+			return fmt.Errorf("csvstore: recover: %w", err)
+		}
+	}
+	return nil
+}
+
+func trimFile(path string, n int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if fi.Size() <= n {
+		return nil
+	}
+	if err := f.Truncate(n); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 func isDir(path string) (bool, error) {
@@ -318,7 +489,7 @@ func Open(dir string) (*Checkpoint, error) {
 		return nil, err
 	}
 	path := filepath.Join(dir, CurrentDir)
-	data, err := os.ReadFile(filepath.Join(path, CatalogFile))
+	cf, err := readCatalogFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if ok, _ := isDir(path); ok {
 			return nil, fmt.Errorf("csvstore: %s: %w", CatalogFile, err)
@@ -326,16 +497,25 @@ func Open(dir string) (*Checkpoint, error) {
 		return nil, fmt.Errorf("%w in %s", ErrNoCheckpoint, dir)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if cf.Catalog == nil {
+		return nil, fmt.Errorf("csvstore: %s: no catalog", CatalogFile)
+	}
+	return &Checkpoint{Index: cf.Index, Catalog: cf.Catalog, Path: path}, nil
+}
+
+// readCatalogFile reads the catalog.json of checkpoint directory path.
+func readCatalogFile(path string) (*catalogFile, error) {
+	data, err := os.ReadFile(filepath.Join(path, CatalogFile))
+	if err != nil {
 		return nil, fmt.Errorf("csvstore: %w", err)
 	}
 	var cf catalogFile
 	if err := json.Unmarshal(data, &cf); err != nil {
 		return nil, fmt.Errorf("csvstore: %s: %w", CatalogFile, err)
 	}
-	if cf.Catalog == nil {
-		return nil, fmt.Errorf("csvstore: %s: no catalog", CatalogFile)
-	}
-	return &Checkpoint{Index: cf.Index, Catalog: cf.Catalog, Path: path}, nil
+	return &cf, nil
 }
 
 // Files returns the names of the files of the checkpoint, sorted.
@@ -359,10 +539,20 @@ func (c *Checkpoint) Files() ([]string, error) {
 // read with an error "<file>:<line>: ...", the line being where the record
 // starts; the caller must then discard what it built.
 func (c *Checkpoint) ReadTable(name string, columns []string, fn func(record []Field) error) error {
-	file := FileName(name)
+	return c.readFile(FileName(name), columns, fn)
+}
+
+// ReadCompanion reads table name's companion file of the given kind (see
+// Table.Kind) as ReadTable reads the table's own.
+func (c *Checkpoint) ReadCompanion(name, kind string, columns []string, fn func(record []Field) error) error {
+	return c.readFile(CompanionFileName(name, kind), columns, fn)
+}
+
+// readFile reads one file of the checkpoint.
+func (c *Checkpoint) readFile(file string, columns []string, fn func(record []Field) error) error {
 	f, err := os.Open(filepath.Join(c.Path, file))
 	if err != nil {
-		return fmt.Errorf("csvstore: table %q: %w", name, err)
+		return fmt.Errorf("csvstore: %w", err)
 	}
 	defer f.Close()
 	return ReadRecords(f, file, columns, fn)

@@ -1,6 +1,7 @@
 package csvstore
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -300,5 +301,146 @@ func TestZeroColumnTable(t *testing.T) {
 	}
 	if got := readTable(t, cp, "z", nil); len(got) != 2 {
 		t.Fatalf("zero-column table read %d rows, want 2", len(got))
+	}
+}
+
+// strs returns records of one field each.
+func strs(vals ...string) [][]Field {
+	out := make([][]Field, len(vals))
+	for i, v := range vals {
+		out[i] = []Field{Str(v)}
+	}
+	return out
+}
+
+// TestAppended writes a table and its companion, then checkpoints that
+// append to them, and checks what each checkpoint holds: after appends,
+// after a Write interrupted while appending, and when the file cannot be
+// built on.
+func TestAppended(t *testing.T) {
+	mustNotRun := func(func([]Field) error) error { return errors.New("Rows used instead of Appended") }
+	cols := []string{"v"}
+	// step writes checkpoint index with "log" holding all, where the
+	// current checkpoint's file holds the first len(all)-len(added).
+	step := func(dir string, index uint64, all, added []string, appended bool) error {
+		rows := rowsOf(strs(all...))
+		if appended {
+			rows = mustNotRun
+		}
+		return Write(dir, index, []byte(`{}`), []Table{
+			{Name: "log", Columns: cols, Rows: rows, Appended: rowsOf(strs(added...))},
+			{Name: "log", Kind: "extra", Columns: cols, Rows: rowsOf(strs(all...))},
+		})
+	}
+	check := func(t *testing.T, dir string, index uint64, want ...string) {
+		t.Helper()
+		cp, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cp.Index != index {
+			t.Fatalf("index %d, want %d", cp.Index, index)
+		}
+		if got := readTable(t, cp, "log", cols); !reflect.DeepEqual(got, strs(want...)) {
+			t.Fatalf("log = %v, want %v", got, want)
+		}
+		var extra [][]Field
+		if err := cp.ReadCompanion("log", "extra", cols, func(r []Field) error {
+			extra = append(extra, append([]Field(nil), r...))
+			return nil
+		}); err != nil || !reflect.DeepEqual(extra, strs(want...)) {
+			t.Fatalf("companion = %v, %v; want %v", extra, err, want)
+		}
+		// catalog.json records every file's length.
+		cf, err := readCatalogFile(cp.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"log.csv", "log.extra.csv"} {
+			fi, err := os.Stat(filepath.Join(cp.Path, f))
+			if err != nil || cf.Files[f] != fi.Size() {
+				t.Fatalf("%s: catalog.json records %d bytes, file has %v (%v)", f, cf.Files[f], fi.Size(), err)
+			}
+		}
+	}
+	dir := t.TempDir()
+	// A table new to the checkpoint is written whole, Appended or not.
+	if err := step(dir, 1, []string{"a", "b"}, []string{"b"}, false); err != nil {
+		t.Fatal(err)
+	}
+	check(t, dir, 1, "a", "b")
+	before, _ := os.Stat(filepath.Join(dir, CurrentDir, "log.csv"))
+	if err := step(dir, 2, []string{"a", "b", "c"}, []string{"c"}, true); err != nil {
+		t.Fatal(err)
+	}
+	check(t, dir, 2, "a", "b", "c")
+	after, _ := os.Stat(filepath.Join(dir, CurrentDir, "log.csv"))
+	if !os.SameFile(before, after) {
+		t.Error("appended file was written anew, not linked")
+	}
+
+	// Interrupted after appending "d" to the file the current checkpoint
+	// shares: Open cuts it off again.
+	for _, point := range []string{"table", "catalog"} {
+		crashHook = func(p string) error {
+			if p == point {
+				return errors.New("crash")
+			}
+			return nil
+		}
+		err := step(dir, 3, []string{"a", "b", "c", "d"}, []string{"d"}, true)
+		crashHook = nil
+		if err == nil {
+			t.Fatalf("Write did not stop at %s", point)
+		}
+		check(t, dir, 2, "a", "b", "c")
+	}
+	if err := step(dir, 4, []string{"a", "b", "c", "e"}, []string{"e"}, true); err != nil {
+		t.Fatal(err)
+	}
+	check(t, dir, 4, "a", "b", "c", "e")
+
+	// A file edited by hand (another length) is not built on.
+	path := filepath.Join(dir, CurrentDir, "log.csv")
+	if err := os.WriteFile(path, []byte("v\nAA\nB\nC\nE\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := step(dir, 5, []string{"a", "b", "c", "e", "f"}, []string{"f"}, false); err != nil {
+		t.Fatal(err)
+	}
+	check(t, dir, 5, "a", "b", "c", "e", "f")
+
+	// Nor is a file of a checkpoint without recorded lengths.
+	cf, err := readCatalogFile(filepath.Join(dir, CurrentDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf.Files = nil
+	data, _ := json.Marshal(cf)
+	if err := os.WriteFile(filepath.Join(dir, CurrentDir, CatalogFile), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := step(dir, 6, []string{"a", "g"}, []string{"g"}, false); err != nil {
+		t.Fatal(err)
+	}
+	check(t, dir, 6, "a", "g")
+}
+
+func TestCompanionFiles(t *testing.T) {
+	if got := CompanionFileName("My T", "rowruns"); got != "%4Dy%20%54.rowruns.csv" {
+		t.Errorf("CompanionFileName = %q", got)
+	}
+	if name, ok := TableName("users.rowruns.csv"); ok {
+		t.Errorf("TableName took a companion file for table %q", name)
+	}
+	dir := t.TempDir()
+	for _, kind := range []string{"Runs", "a.b", "x1"} {
+		if err := Write(dir, 1, []byte(`{}`), []Table{{Name: "t", Kind: kind}}); err == nil {
+			t.Errorf("Write accepted companion kind %q", kind)
+		}
+	}
+	err := Write(dir, 1, []byte(`{}`), []Table{{Name: "t", Kind: "k"}, {Name: "t", Kind: "k"}})
+	if err == nil {
+		t.Error("Write accepted a companion listed twice")
 	}
 }

@@ -58,3 +58,22 @@ func unhex(c byte) byte {
 	}
 	return c - 'A' + 10
 }
+
+// CompanionFileName returns the file name of table's companion file of
+// the given kind (letters a-z): FileName's stem, a dot, kind, ".csv".
+// "users" with kind "rowruns" is "users.rowruns.csv". FileName escapes
+// every dot, so a companion's name is never a table's, and TableName
+// rejects it.
+func CompanionFileName(table, kind string) string {
+	return strings.TrimSuffix(FileName(table), ".csv") + "." + kind + ".csv"
+}
+
+// validKind reports whether kind is empty or letters a-z only.
+func validKind(kind string) bool {
+	for i := 0; i < len(kind); i++ {
+		if kind[i] < 'a' || kind[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}

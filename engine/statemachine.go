@@ -119,7 +119,7 @@ func (db *DB) SnapshotData() ([]byte, error) {
 	if snap == nil {
 		return nil, errStaged
 	}
-	if err := snap.WriteCheckpoint(tmp); err != nil {
+	if err := snap.Export(tmp); err != nil {
 		return nil, fmt.Errorf("engine: snapshot data: %w", err)
 	}
 	var buf bytes.Buffer

@@ -5,13 +5,26 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strconv"
 
 	"github.com/chronos-db/chronos/csvstore"
 	"github.com/chronos-db/chronos/engine/types"
 )
 
-// catalogFormat is the version of the catalog JSON below.
-const catalogFormat = 1
+// catalogFormat is the version of the catalog JSON below. Format 1 kept
+// each table's row runs in the catalog (tableJSON.RowRuns); format 2 keeps
+// them in the table's companion file (runsKind), which a checkpoint can
+// append to as it does to the table's file. Load reads both.
+const catalogFormat = 2
+
+// runsKind is the companion file (csvstore.Table.Kind) of a table's row
+// runs, "NAME.rowruns.csv": for each run, in file order, count rows with
+// consecutive IDs from first_row_id, all at version.
+const runsKind = "rowruns"
+
+// runsColumns are the columns of a rowruns file.
+var runsColumns = []string{"first_row_id", "count", "version"}
 
 // catalogJSON is the storage catalog kept in a checkpoint's catalog.json.
 type catalogJSON struct {
@@ -31,11 +44,12 @@ type tableJSON struct {
 	LastRowID uint64       `json:"last_row_id"`
 	// Rows is the number of rows in the CSV file.
 	Rows int `json:"rows"`
-	// RowRuns describes the rows of the file in order as triples (first
-	// row ID, count, version): count rows with consecutive IDs from the
-	// first, all at that version. When absent (a hand-made checkpoint) rows
-	// get fresh IDs after LastRowID and the checkpoint's index as version.
-	RowRuns []uint64 `json:"row_runs"`
+	// RowRuns, in format 1 only, describes the rows of the file in order
+	// as triples (first row ID, count, version): count rows with
+	// consecutive IDs from the first, all at that version. When absent (a
+	// hand-made checkpoint) rows get fresh IDs after LastRowID and the
+	// checkpoint's index as version.
+	RowRuns []uint64 `json:"row_runs,omitempty"`
 }
 
 type columnJSON struct {
@@ -68,22 +82,12 @@ type viewJSON struct {
 	DependsOn []string `json:"depends_on,omitempty"`
 }
 
-// rowRuns returns the table's row ID/version runs, computed once per Table.
-func (t *Table) rowRuns() []uint64 {
-	t.runs.once.Do(func() {
-		runs := []uint64{}
-		t.Scan(func(r *Row) bool {
-			n := len(runs)
-			if n > 0 && runs[n-1] == r.Version && runs[n-3]+runs[n-2] == r.ID {
-				runs[n-2]++
-			} else {
-				runs = append(runs, r.ID, 1, r.Version)
-			}
-			return true
-		})
-		t.runs.runs = runs
-	})
-	return t.runs.runs
+// checkpointed is what the store's checkpoint holds of a table, for the
+// next checkpoint to link or append to its files.
+type checkpointed struct {
+	gen, lineage uint64   // the Table's
+	lastID       uint64   // the ID of the file's last row, 0 when none
+	columns      []string // the file's header
 }
 
 // WriteCheckpoint writes the current state as a checkpoint under dir (see
@@ -94,57 +98,90 @@ func (s *Store) WriteCheckpoint(dir string) error {
 }
 
 // WriteCheckpoint writes the snapshot as a checkpoint under dir, reflecting
-// raft index AppliedIndex(). Tables unchanged since the store's last
-// checkpoint in the same dir are hard-linked, not rewritten.
+// raft index AppliedIndex(), and makes it the one the store's next
+// checkpoint in dir builds on: the files of tables unchanged since are
+// hard-linked, those of tables that only gained rows are appended to, the
+// others are written anew.
 func (s *Snapshot) WriteCheckpoint(dir string) error {
 	dir = filepath.Clean(dir)
 	st := s.store
-	var reuse map[string]uint64
-	if st != nil {
-		st.ckpt.Lock()
-		defer st.ckpt.Unlock()
-		if st.ckpt.dir == dir {
-			reuse = st.ckpt.files
-		}
+	if st == nil {
+		return s.Export(dir)
 	}
+	st.ckpt.Lock()
+	defer st.ckpt.Unlock()
+	var have map[string]checkpointed
+	if st.ckpt.dir == dir {
+		have = st.ckpt.files
+	}
+	files, err := s.writeCheckpoint(dir, have)
+	if err != nil {
+		return err
+	}
+	st.ckpt.dir, st.ckpt.files = dir, files
+	return nil
+}
+
+// Export writes the snapshot as a checkpoint under dir, every file written
+// whole, without touching what the store's own checkpoints build on (for a
+// copy to send to a peer).
+func (s *Snapshot) Export(dir string) error {
+	_, err := s.writeCheckpoint(filepath.Clean(dir), nil)
+	return err
+}
+
+// writeCheckpoint writes the checkpoint, building on the files have
+// describes, and returns what it holds.
+func (s *Snapshot) writeCheckpoint(dir string, have map[string]checkpointed) (map[string]checkpointed, error) {
 	cat := catalogJSON{Format: catalogFormat, NextOID: s.nextOID, Tables: []tableJSON{}, Views: []viewJSON{}}
 	var files []csvstore.Table
-	gens := map[string]uint64{}
+	holds := map[string]checkpointed{}
 	for _, t := range s.Tables() {
 		cat.Tables = append(cat.Tables, tableToJSON(t))
-		gens[t.def.Name] = t.gen
-		gen, ok := reuse[t.def.Name]
-		files = append(files, csvstore.Table{
-			Name:    t.def.Name,
-			Columns: t.def.ColumnNames(),
-			Rows:    t.csvRows,
-			Reuse:   ok && gen == t.gen,
-		})
+		cols := t.def.ColumnNames()
+		rows := csvstore.Table{Name: t.def.Name, Columns: cols, Rows: t.csvRows(0)}
+		runs := csvstore.Table{Name: t.def.Name, Kind: runsKind, Columns: runsColumns, Rows: t.runRecords(0)}
+		if prev, ok := have[t.def.Name]; ok && slices.Equal(prev.columns, cols) {
+			switch {
+			case prev.gen == t.gen:
+				rows.Reuse, runs.Reuse = true, true
+			case prev.lineage == t.lineage:
+				rows.Appended, runs.Appended = t.csvRows(prev.lastID+1), t.runRecords(prev.lastID+1)
+			}
+		}
+		files = append(files, rows, runs)
+		holds[t.def.Name] = t.checkpointed(cols)
 	}
 	for _, v := range s.Views() {
 		cat.Views = append(cat.Views, viewJSON{Name: v.Name, OID: v.OID, Query: v.Query,
 			Columns: v.Columns, DependsOn: v.DependsOn})
 	}
 	cat.Roles = s.rolesToJSON()
-	compact, err := json.Marshal(cat)
+	data, err := json.MarshalIndent(cat, "  ", "  ")
 	if err != nil {
-		return fmt.Errorf("storage: checkpoint: %w", err)
+		return nil, fmt.Errorf("storage: checkpoint: %w", err)
 	}
-	data := indentJSON(compact, "  ", "  ")
 	if err := csvstore.Write(dir, s.applied, data, files); err != nil {
-		return fmt.Errorf("storage: checkpoint: %w", err)
+		return nil, fmt.Errorf("storage: checkpoint: %w", err)
 	}
-	if st != nil {
-		st.ckpt.dir = dir
-		st.ckpt.files = gens
-	}
-	return nil
+	return holds, nil
+}
+
+// checkpointed describes t's files as a checkpoint writes them, with
+// header cols.
+func (t *Table) checkpointed(cols []string) checkpointed {
+	var last uint64
+	t.ScanReverse(func(r *Row) bool {
+		last = r.ID
+		return false
+	})
+	return checkpointed{gen: t.gen, lineage: t.lineage, lastID: last, columns: cols}
 }
 
 func tableToJSON(t *Table) tableJSON {
 	d := t.def
 	tj := tableJSON{Name: d.Name, OID: d.OID, Version: d.Version, LastRowID: t.lastRowID,
-		Rows: t.Len(), RowRuns: t.rowRuns(), Columns: []columnJSON{}, Indexes: []indexJSON{}}
+		Rows: t.Len(), Columns: []columnJSON{}, Indexes: []indexJSON{}}
 	for i, c := range d.Columns {
 		tj.Columns = append(tj.Columns, columnJSON{Name: c.Name, TypeName: c.Type.String(),
 			TypeOID: uint32(c.Type.OID), TypeMod: c.Type.Mod, NotNull: c.NotNull,
@@ -157,23 +194,59 @@ func tableToJSON(t *Table) tableJSON {
 	return tj
 }
 
-// csvRows emits the table's rows in row-ID order, values in text format.
-func (t *Table) csvRows(emit func([]csvstore.Field) error) error {
-	cols := t.def.Columns
-	rec := make([]csvstore.Field, len(cols))
-	var err error
-	t.Scan(func(r *Row) bool {
-		for i, v := range r.Values() {
-			if v == nil {
-				rec[i] = csvstore.Null
-			} else {
-				rec[i] = csvstore.Field{Value: types.FormatText(v, cols[i].Type)}
+// csvRows returns a csvstore.Table.Rows function emitting the table's rows
+// with IDs from from on, in row-ID order, values in text format.
+func (t *Table) csvRows(from uint64) func(emit func([]csvstore.Field) error) error {
+	return func(emit func([]csvstore.Field) error) error {
+		cols := t.def.Columns
+		rec := make([]csvstore.Field, len(cols))
+		var err error
+		t.ScanFrom(from, func(r *Row) bool {
+			for i, v := range r.Values() {
+				if v == nil {
+					rec[i] = csvstore.Null
+				} else {
+					rec[i] = csvstore.Field{Value: types.FormatText(v, cols[i].Type)}
+				}
 			}
+			err = emit(rec)
+			return err == nil
+		})
+		return err
+	}
+}
+
+// runRecords returns a csvstore.Table.Rows function emitting the row runs
+// (runsColumns) of the table's rows with IDs from from on.
+func (t *Table) runRecords(from uint64) func(emit func([]csvstore.Field) error) error {
+	return func(emit func([]csvstore.Field) error) error {
+		var first, count, version uint64
+		rec := make([]csvstore.Field, len(runsColumns))
+		flush := func() error {
+			rec[0] = csvstore.Str(strconv.FormatUint(first, 10))
+			rec[1] = csvstore.Str(strconv.FormatUint(count, 10))
+			rec[2] = csvstore.Str(strconv.FormatUint(version, 10))
+			return emit(rec)
 		}
-		err = emit(rec)
-		return err == nil
-	})
-	return err
+		var err error
+		t.ScanFrom(from, func(r *Row) bool {
+			if count > 0 && r.Version == version && first+count == r.ID {
+				count++
+				return true
+			}
+			if count > 0 {
+				if err = flush(); err != nil {
+					return false
+				}
+			}
+			first, count, version = r.ID, 1, r.Version
+			return true
+		})
+		if err == nil && count > 0 {
+			err = flush()
+		}
+		return err
+	}
 }
 
 // Load restores a store from the checkpoint under dir: catalog, rows (with
@@ -195,16 +268,16 @@ func Load(dir string) (*Store, error) {
 	if err := json.Unmarshal(cp.Catalog, &cat); err != nil {
 		return nil, fmt.Errorf("storage: load: %s: %w", csvstore.CatalogFile, err)
 	}
-	if cat.Format != catalogFormat {
+	if cat.Format != 1 && cat.Format != catalogFormat {
 		return nil, fmt.Errorf("storage: load: %s: unknown format %d", csvstore.CatalogFile, cat.Format)
 	}
 	st := New()
 	snap := emptySnapshot(st)
 	snap.applied = cp.Index
 	snap.nextOID = cat.NextOID
-	files := map[string]uint64{}
+	files := map[string]checkpointed{}
 	for i := range cat.Tables {
-		t, err := loadTable(cp, &cat.Tables[i])
+		t, err := loadTable(cp, &cat.Tables[i], cat.Format)
 		if err != nil {
 			return nil, fmt.Errorf("storage: load: %w", err)
 		}
@@ -219,7 +292,7 @@ func Load(dir string) (*Store, error) {
 			}
 			snap.indexOwner[ix.Name] = name
 		}
-		files[name] = t.gen
+		files[name] = t.checkpointed(t.def.ColumnNames())
 	}
 	for _, vj := range cat.Views {
 		if snap.RelationExists(vj.Name) {
@@ -253,8 +326,9 @@ func maxOID(s *Snapshot) uint32 {
 	return m
 }
 
-// loadTable builds one table from its catalog entry and CSV file.
-func loadTable(cp *csvstore.Checkpoint, tj *tableJSON) (*Table, error) {
+// loadTable builds one table from its catalog entry, CSV file and (in
+// catalog format 2) row runs file.
+func loadTable(cp *csvstore.Checkpoint, tj *tableJSON, format int) (*Table, error) {
 	file := csvstore.FileName(tj.Name)
 	def := &TableDef{Name: tj.Name, OID: tj.OID, Version: tj.Version}
 	seqs := make([]int64, len(tj.Columns))
@@ -280,31 +354,39 @@ func loadTable(cp *csvstore.Checkpoint, tj *tableJSON) (*Table, error) {
 		def.Indexes = append(def.Indexes, Index{Name: ij.Name, OID: ij.OID, Columns: ij.Columns,
 			Unique: ij.Unique, Primary: ij.Primary, Constraint: ij.Constraint})
 	}
-	if tj.RowRuns != nil && len(tj.RowRuns)%3 != 0 {
-		return nil, fmt.Errorf("%s: table %q: row_runs length %d is not a multiple of 3", csvstore.CatalogFile, tj.Name, len(tj.RowRuns))
+	runs, runsFile := tj.RowRuns, csvstore.CatalogFile
+	if format == 1 && runs != nil && len(runs)%3 != 0 {
+		return nil, fmt.Errorf("%s: table %q: row_runs length %d is not a multiple of 3", csvstore.CatalogFile, tj.Name, len(runs))
 	}
+	if format != 1 {
+		runsFile = csvstore.CompanionFileName(tj.Name, runsKind)
+		var err error
+		if runs, err = readRuns(cp, tj.Name); err != nil {
+			return nil, err
+		}
+	}
+	fresh := runs == nil
 	t := newTable(def)
 	t.seqs = seqs
 	t.lastRowID = tj.LastRowID
-	runs := tj.RowRuns
 	nextID, left, version := uint64(0), uint64(0), cp.Index
 	var lastID uint64
 	var buf []byte
 	n := 0
 	err := cp.ReadTable(tj.Name, def.ColumnNames(), func(rec []csvstore.Field) error {
 		// The row's ID and version.
-		if tj.RowRuns == nil {
+		if fresh {
 			t.lastRowID++
 			nextID = t.lastRowID
 		} else {
 			if left == 0 {
 				if len(runs) == 0 {
-					return fmt.Errorf("more rows than the %d %s records", tj.Rows, csvstore.CatalogFile)
+					return fmt.Errorf("more rows than %s has runs for", runsFile)
 				}
 				nextID, left, version = runs[0], runs[1], runs[2]
 				runs = runs[3:]
 				if left == 0 {
-					return fmt.Errorf("%s: empty row run", csvstore.CatalogFile)
+					return fmt.Errorf("%s: empty row run", runsFile)
 				}
 			} else {
 				nextID++
@@ -312,7 +394,7 @@ func loadTable(cp *csvstore.Checkpoint, tj *tableJSON) (*Table, error) {
 			left--
 		}
 		if nextID <= lastID || nextID > t.lastRowID {
-			return fmt.Errorf("%s: row ID %d out of order", csvstore.CatalogFile, nextID)
+			return fmt.Errorf("%s: row ID %d out of order", runsFile, nextID)
 		}
 		lastID = nextID
 		vals := make([]types.Value, len(rec))
@@ -348,8 +430,28 @@ func loadTable(cp *csvstore.Checkpoint, tj *tableJSON) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	if tj.RowRuns != nil && (left != 0 || len(runs) != 0 || n != tj.Rows) {
+	if !fresh && n != tj.Rows {
 		return nil, fmt.Errorf("%s: %d rows, but %s records %d", file, n, csvstore.CatalogFile, tj.Rows)
 	}
+	if left != 0 || len(runs) != 0 {
+		return nil, fmt.Errorf("%s: %d rows, but %s has runs of more", file, n, runsFile)
+	}
 	return t, nil
+}
+
+// readRuns reads table name's row runs file into triples (runsColumns),
+// never nil.
+func readRuns(cp *csvstore.Checkpoint, name string) ([]uint64, error) {
+	runs := []uint64{}
+	err := cp.ReadCompanion(name, runsKind, runsColumns, func(rec []csvstore.Field) error {
+		for i, f := range rec {
+			v, err := strconv.ParseUint(f.Value, 10, 64)
+			if err != nil || f.Null {
+				return fmt.Errorf("%s %q is not a row ID, count or version", runsColumns[i], f.Value)
+			}
+			runs = append(runs, v)
+		}
+		return nil
+	})
+	return runs, err
 }

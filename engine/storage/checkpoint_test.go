@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -202,55 +204,160 @@ func TestLoadEmpty(t *testing.T) {
 	}
 }
 
-// TestCheckpointReusesUnchangedTables: a second checkpoint hard-links the
-// files of tables that did not change and rewrites the others.
-func TestCheckpointReusesUnchangedTables(t *testing.T) {
-	s := buildStore(t)
-	dir := t.TempDir()
-	if err := s.WriteCheckpoint(dir); err != nil {
-		t.Fatal(err)
+// TestCheckpointBuildsOnTheLast: a checkpoint hard-links the files of
+// tables unchanged since the store's last one, appends to those of tables
+// that only gained rows, and rewrites the others; whichever it does, the
+// checkpoint loads as the store's state.
+func TestCheckpointBuildsOnTheLast(t *testing.T) {
+	const (
+		linked    = "linked"
+		appended  = "appended"
+		rewritten = "rewritten"
+	)
+	// first and last return the first and the last row of users.
+	first := func(s *Store) *Row {
+		var r *Row
+		tb, _ := s.Snapshot().Table("users")
+		tb.Scan(func(row *Row) bool { r = row; return false })
+		return r
 	}
-	stat := func(name string) os.FileInfo {
-		fi, err := os.Stat(filepath.Join(dir, csvstore.CurrentDir, csvstore.FileName(name)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return fi
+	last := func(s *Store) *Row {
+		var r *Row
+		tb, _ := s.Snapshot().Table("users")
+		tb.ScanReverse(func(row *Row) bool { r = row; return false })
+		return r
 	}
-	users1, all1 := stat("users"), stat("all types")
-	must(t, s, &Write{Ops: []Op{user(9, "z", nil, nil)}})
-	if err := s.WriteCheckpoint(dir); err != nil {
-		t.Fatal(err)
+	insert := func(s *Store, round int) Command {
+		id := int64(100 + 10*round)
+		return &Write{Ops: []Op{user(id, "z", nil, nil), user(id+1, "y", fmt.Sprint(id), int64(3))}}
 	}
-	if os.SameFile(users1, stat("users")) {
-		t.Error("changed table was not rewritten")
+	deleteRow := func(r *Row) Command {
+		return &Write{Ops: []Op{{Kind: OpDelete, Table: "users", RowID: r.ID, Version: r.Version}}}
 	}
-	if !os.SameFile(all1, stat("all types")) {
-		t.Error("unchanged table was rewritten")
+	tests := []struct {
+		name string
+		// change returns the next command to apply between two
+		// checkpoints, nil after the last.
+		change func(s *Store, round, step int) Command
+		users  string // what the second checkpoint does to users's files
+	}{
+		{"no change", func(*Store, int, int) Command { return nil }, linked},
+		{"insert", func(s *Store, round, step int) Command {
+			if step > 0 {
+				return nil
+			}
+			return insert(s, round)
+		}, appended},
+		{"insert twice", func(s *Store, round, step int) Command {
+			if step > 1 {
+				return nil
+			}
+			return insert(s, 2*round+step)
+		}, appended},
+		{"update", func(s *Store, round, step int) Command {
+			if step > 0 {
+				return nil
+			}
+			return &Write{Ops: []Op{{Kind: OpIncrement, Table: "users", RowID: first(s).ID, Deltas: []Delta{{Column: 3, Add: int64(1)}}}}}
+		}, rewritten},
+		{"delete", func(s *Store, round, step int) Command {
+			if step > 0 {
+				return nil
+			}
+			return deleteRow(first(s))
+		}, rewritten},
+		{"insert, then delete the new row", func(s *Store, round, step int) Command {
+			switch step {
+			case 0:
+				return insert(s, round)
+			case 1:
+				return deleteRow(last(s))
+			}
+			return nil
+		}, rewritten},
+		{"add column", func(s *Store, round, step int) Command {
+			if step > 0 {
+				return nil
+			}
+			return &AddColumn{Table: "users", Column: Column{Name: fmt.Sprint("extra", round), Type: types.Int4}}
+		}, rewritten},
+		{"truncate, insert", func(s *Store, round, step int) Command {
+			switch step {
+			case 0:
+				return &Truncate{Names: []string{"users"}}
+			case 1:
+				return insert(s, round)
+			}
+			return nil
+		}, rewritten},
 	}
-	loaded, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameState(t, s.Snapshot(), loaded.Snapshot())
-	// After a load, the loaded files are reused too.
-	all2 := stat("all types")
-	must(t, loaded, &Noop{})
-	if err := loaded.WriteCheckpoint(dir); err != nil {
-		t.Fatal(err)
-	}
-	if !os.SameFile(all2, stat("all types")) {
-		t.Error("table unchanged since Load was rewritten")
-	}
-	// A different directory gets real files.
-	other := t.TempDir()
-	if err := loaded.WriteCheckpoint(other); err != nil {
-		t.Fatal(err)
-	}
-	if again, err := Load(other); err != nil {
-		t.Fatal(err)
-	} else {
-		sameState(t, loaded.Snapshot(), again.Snapshot())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := buildStore(t)
+			dir := t.TempDir()
+			stat := func(name string) os.FileInfo {
+				t.Helper()
+				fi, err := os.Stat(filepath.Join(dir, csvstore.CurrentDir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return fi
+			}
+			files := []string{"users.csv", "users.rowruns.csv"}
+			// Twice: on a store's own checkpoint, then on one it loaded.
+			for round := range 2 {
+				if err := s.WriteCheckpoint(dir); err != nil {
+					t.Fatal(err)
+				}
+				var before []os.FileInfo
+				for _, f := range files {
+					before = append(before, stat(f))
+				}
+				all := stat("all%20types.csv")
+				for step := 0; ; step++ {
+					c := tt.change(s, round, step)
+					if c == nil {
+						break
+					}
+					must(t, s, c)
+				}
+				if err := s.WriteCheckpoint(dir); err != nil {
+					t.Fatal(err)
+				}
+				for i, f := range files {
+					after := stat(f)
+					got := rewritten
+					if os.SameFile(before[i], after) {
+						got = linked
+						if after.Size() > before[i].Size() {
+							got = appended
+						}
+					}
+					if got != tt.users {
+						t.Errorf("round %d: %s was %s, want %s", round, f, got, tt.users)
+					}
+				}
+				if !os.SameFile(all, stat("all%20types.csv")) {
+					t.Errorf("round %d: unchanged table was rewritten", round)
+				}
+				loaded, err := Load(dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameState(t, s.Snapshot(), loaded.Snapshot())
+				s = loaded
+			}
+			// Another directory gets every file whole.
+			other := t.TempDir()
+			if err := s.WriteCheckpoint(other); err != nil {
+				t.Fatal(err)
+			}
+			if again, err := Load(other); err != nil {
+				t.Fatal(err)
+			} else {
+				sameState(t, s.Snapshot(), again.Snapshot())
+			}
+		})
 	}
 }
 
@@ -277,13 +384,21 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"duplicate key", "users.csv", func(s string) string { return strings.Replace(s, "2,bob", "1,bob", 1) },
 			`users.csv:3: duplicate key value violates unique constraint "users_pkey"`},
 		{"extra row", "users.csv", func(s string) string { return s + "6,frank,,,6\n" },
-			`users.csv:7: more rows than the 5`},
+			`users.csv:7: more rows than users.rowruns.csv has runs for`},
 		{"missing row", "users.csv", func(s string) string { return strings.Replace(s, "4,dave,,,4\n", "", 1) },
 			`users.csv: 4 rows, but catalog.json records 5`},
 		{"renamed column", "users.csv", func(s string) string { return strings.Replace(s, "id,name", "id,nom", 1) },
 			`users.csv:1: header (id, nom, email, score, n) does not match the table's columns (id, name, email, score, n)`},
 		{"value too long", "all%20types.csv", func(s string) string { return strings.Replace(s, `" lead"`, strings.Repeat("y", 21), 1) },
 			`all%20types.csv:4: column "vc": value too long for type character varying(20)`},
+		{"bad run", "users.rowruns.csv", func(s string) string { return strings.Replace(s, "\n3,1,10", "\n3,x,10", 1) },
+			`users.rowruns.csv:3: count "x" is not a row ID, count or version`},
+		{"runs out of order", "users.rowruns.csv", func(s string) string { return strings.Replace(s, "\n4,1,11", "\n2,1,11", 1) },
+			`users.csv:5: users.rowruns.csv: row ID 2 out of order`},
+		{"runs of more rows", "users.rowruns.csv", func(s string) string { return strings.Replace(s, "\n5,1,10", "\n5,2,10", 1) },
+			`users.csv: 5 rows, but users.rowruns.csv has runs of more`},
+		{"runs header", "users.rowruns.csv", func(s string) string { return strings.Replace(s, "first_row_id", "id", 1) },
+			`users.rowruns.csv:1: header (id, count, version) does not match`},
 		{"catalog garbage", csvstore.CatalogFile, func(s string) string { return s[:len(s)/2] },
 			`catalog.json`},
 	}
@@ -422,4 +537,55 @@ func exposeRow(r *Row) *exposedRow {
 		return nil
 	}
 	return &exposedRow{r.ID, r.Version, r.Values()}
+}
+
+// TestLoadFormat1 loads a checkpoint as catalog format 1 wrote it, with
+// the row runs in catalog.json and no lengths of files, then checkpoints
+// over it.
+func TestLoadFormat1(t *testing.T) {
+	s := buildStore(t)
+	dir := t.TempDir()
+	if err := s.WriteCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := csvstore.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cat catalogJSON
+	if err := json.Unmarshal(cp.Catalog, &cat); err != nil {
+		t.Fatal(err)
+	}
+	cat.Format = 1
+	for i := range cat.Tables {
+		tj := &cat.Tables[i]
+		if tj.RowRuns, err = readRuns(cp, tj.Name); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(filepath.Join(cp.Path, csvstore.CompanionFileName(tj.Name, runsKind))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	catalog, err := json.Marshal(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := fmt.Sprintf(`{"applied_index": %d, "catalog": %s}`, cp.Index, catalog)
+	if err := os.WriteFile(filepath.Join(cp.Path, csvstore.CatalogFile), []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, s.Snapshot(), loaded.Snapshot())
+	must(t, loaded, &Write{Ops: []Op{user(50, "new", nil, nil)}})
+	if err := loaded.WriteCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, loaded.Snapshot(), again.Snapshot())
 }

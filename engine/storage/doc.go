@@ -44,14 +44,17 @@
 // # Checkpoints
 //
 // (*Snapshot).WriteCheckpoint writes the state through package csvstore: one
-// CSV file per table (values in PostgreSQL's text format) and a catalog.json
-// holding the definitions, counters, sequences and the row IDs and versions of
-// the rows in file order (run-length encoded), so that log entries replayed
-// after a restart find the same rows at the same versions. Load reads it back
-// and refuses, naming file and line, any file that does not parse or breaks
-// the catalog (wrong type, NULL in a NOT NULL column, duplicate key). A
-// catalog.json without row runs (written by hand) loads its rows with fresh
-// row IDs.
+// CSV file per table (values in PostgreSQL's text format), beside it a
+// NAME.rowruns.csv with the row IDs and versions of its rows in file order
+// (run-length encoded), so that log entries replayed after a restart find
+// the same rows at the same versions, and a catalog.json holding the
+// definitions, counters and sequences. A table unchanged since the store's
+// last checkpoint keeps its files (hard links); a table that only gained rows
+// (Table.lineage) has them appended; the others are written anew. Load reads
+// it back and refuses, naming file and line, any file that does not parse or
+// breaks the catalog (wrong type, NULL in a NOT NULL column, duplicate key).
+// A catalog.json of format 1 keeps the row runs itself; one without row runs
+// (written by hand) loads its rows with fresh row IDs.
 //
 // # Files
 //

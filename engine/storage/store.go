@@ -34,11 +34,12 @@ type Store struct {
 	run *tx
 
 	// ckpt is what the last checkpoint written or loaded holds, so the next
-	// one can hard-link the files of unchanged tables.
+	// one can hard-link the files of unchanged tables and append to those
+	// of tables that only gained rows.
 	ckpt struct {
 		sync.Mutex
-		dir   string            // the checkpoint directory (parent of checkpoint/)
-		files map[string]uint64 // table name -> generation of the Table in that file
+		dir   string                  // the checkpoint directory (parent of checkpoint/)
+		files map[string]checkpointed // by table name
 	}
 }
 

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"encoding/binary"
-	"sync"
 	"sync/atomic"
 
 	"github.com/google/btree"
@@ -52,7 +51,8 @@ func lessIndexItem(a, b indexItem) bool {
 
 // generation numbers every Table value Apply or Load creates, so a checkpoint
 // can tell a table unchanged since the last one it wrote (and hard-link its
-// file) without keeping the old Table alive.
+// file) without keeping the old Table alive. Lineages take their numbers
+// from it too.
 var generation atomic.Uint64
 
 // Table is one table as of a Snapshot: immutable and safe for concurrent
@@ -68,22 +68,21 @@ type Table struct {
 	// none yet, or when c is not serial); parallel to def.Columns.
 	seqs []int64
 	gen  uint64
-	// runs caches the row ID/version runs for the checkpoint catalog.
-	runs *runsCache
-}
-
-type runsCache struct {
-	once sync.Once
-	runs []uint64
+	// lineage stays the same from a Table to the clones made from it as
+	// long as they only add rows: a write that replaces or removes a row
+	// gives its table a new one. Two Tables of one lineage hold the same
+	// rows up to the older one's last row ID, so a checkpoint can append
+	// the newer one's other rows to the file it wrote of the older one.
+	lineage uint64
 }
 
 func newTable(def *TableDef) *Table {
 	t := &Table{
-		def:  def,
-		rows: new(rowTrie),
-		seqs: make([]int64, len(def.Columns)),
-		gen:  generation.Add(1),
-		runs: new(runsCache),
+		def:     def,
+		rows:    new(rowTrie),
+		seqs:    make([]int64, len(def.Columns)),
+		gen:     generation.Add(1),
+		lineage: generation.Add(1),
 	}
 	t.indexes = make([]*btree.BTreeG[indexItem], len(def.Indexes))
 	for i := range t.indexes {
@@ -102,7 +101,6 @@ func (t *Table) clone() *Table {
 	}
 	c.seqs = append([]int64(nil), t.seqs...)
 	c.gen = generation.Add(1)
-	c.runs = new(runsCache)
 	return &c
 }
 

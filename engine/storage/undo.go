@@ -65,17 +65,24 @@ func (u *undoLog) rollback() {
 // The mutations of write.go go through these tx methods, which record
 // their undo steps when the tx applies a batch.
 
-// putRow stores r in t's rows trie, replacing the row with its ID.
+// putRow stores r in t's rows trie, replacing the row with its ID (and
+// then starting a new lineage).
 func (tx *tx) putRow(t *Table, r *Row) {
 	old := t.rows.Put(r)
+	if old != nil {
+		t.lineage = generation.Add(1)
+	}
 	if tx.undo != nil {
 		tx.undo.steps = append(tx.undo.steps, undoStep{t: t, kind: undoRow, id: r.ID, row: old})
 	}
 }
 
-// deleteRow removes row id from t's rows trie.
+// deleteRow removes row id from t's rows trie, starting a new lineage.
 func (tx *tx) deleteRow(t *Table, id uint64) {
 	old := t.rows.Delete(id)
+	if old != nil {
+		t.lineage = generation.Add(1)
+	}
 	if tx.undo != nil {
 		tx.undo.steps = append(tx.undo.steps, undoStep{t: t, kind: undoRow, id: id, row: old})
 	}
