@@ -145,7 +145,9 @@ func (s *Snapshot) writeCheckpoint(dir string, have map[string]checkpointed) (ma
 			switch {
 			case prev.gen == t.gen:
 				rows.Reuse, runs.Reuse = true, true
-			case prev.lineage == t.lineage:
+			case prev.lineage == t.lineage && t.gen > prev.gen:
+				// A later Table of the same lineage: the file's rows,
+				// then more (never an earlier one, with fewer rows).
 				rows.Appended, runs.Appended = t.csvRows(prev.lastID+1), t.runRecords(prev.lastID+1)
 			}
 		}

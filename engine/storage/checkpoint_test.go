@@ -589,3 +589,23 @@ func TestLoadFormat1(t *testing.T) {
 	}
 	sameState(t, loaded.Snapshot(), again.Snapshot())
 }
+
+// TestCheckpointOfAnOlderSnapshot: a checkpoint of a snapshot older than
+// the one the store wrote last does not build on the newer files.
+func TestCheckpointOfAnOlderSnapshot(t *testing.T) {
+	s := buildStore(t)
+	older := s.Snapshot()
+	must(t, s, &Write{Ops: []Op{user(60, "later", nil, nil)}})
+	dir := t.TempDir()
+	if err := s.WriteCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := older.WriteCheckpoint(dir); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, older, loaded.Snapshot())
+}
