@@ -7,7 +7,11 @@
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-die() { echo "bench: $*" >&2; exit 1; }
+die() {
+	echo "bench: $*" >&2
+	KEEP=1 # the work directory holds the logs the message points to
+	exit 1
+}
 
 for tool in psql pgbench awk go; do
 	command -v "$tool" >/dev/null || die "$tool not found"
