@@ -8,11 +8,15 @@
 // whether a field was quoted; any other CSV reader sees the same strings.
 //
 // A checkpoint is a directory holding catalog.json (the caller's catalog, a
-// JSON value, and the applied raft index) and one <table>.csv per table.
-// Write replaces the current checkpoint atomically: a crash at any moment
-// leaves the old or the new checkpoint complete, and Open recovers the
-// directory from every intermediate state. DESIGN.md gives the order of the
-// steps and what a crash at each leaves.
+// JSON value, the applied raft index and each file's length), one
+// <table>.csv per table and the caller's companion files beside them
+// (<table>.<kind>.csv). Write replaces the current checkpoint atomically: a
+// crash at any moment leaves the old or the new checkpoint complete, and
+// Open recovers the directory from every intermediate state. A file that
+// has not changed since the current checkpoint is hard-linked into the new
+// one, and one that only gained records is linked and appended to, past the
+// end the current checkpoint owns. DESIGN.md gives the order of the steps
+// and what a crash at each leaves.
 //
 // A file that does not parse stops ReadTable with an error naming the file
 // and line ("users.csv:17: ..."); a table is never loaded in part silently.
