@@ -82,9 +82,9 @@ type viewJSON struct {
 	DependsOn []string `json:"depends_on,omitempty"`
 }
 
-// checkpointed is what the store's checkpoint holds of a table, for the
+// tableFiles is what the store's checkpoint holds of a table, for the
 // next checkpoint to link or append to its files.
-type checkpointed struct {
+type tableFiles struct {
 	gen, lineage uint64   // the Table's
 	lastID       uint64   // the ID of the file's last row, 0 when none
 	columns      []string // the file's header
@@ -110,7 +110,7 @@ func (s *Snapshot) WriteCheckpoint(dir string) error {
 	}
 	st.ckpt.Lock()
 	defer st.ckpt.Unlock()
-	var have map[string]checkpointed
+	var have map[string]tableFiles
 	if st.ckpt.dir == dir {
 		have = st.ckpt.files
 	}
@@ -132,10 +132,10 @@ func (s *Snapshot) Export(dir string) error {
 
 // writeCheckpoint writes the checkpoint, building on the files have
 // describes, and returns what it holds.
-func (s *Snapshot) writeCheckpoint(dir string, have map[string]checkpointed) (map[string]checkpointed, error) {
+func (s *Snapshot) writeCheckpoint(dir string, have map[string]tableFiles) (map[string]tableFiles, error) {
 	cat := catalogJSON{Format: catalogFormat, NextOID: s.nextOID, Tables: []tableJSON{}, Views: []viewJSON{}}
 	var files []csvstore.Table
-	holds := map[string]checkpointed{}
+	holds := map[string]tableFiles{}
 	for _, t := range s.Tables() {
 		cat.Tables = append(cat.Tables, tableToJSON(t))
 		cols := t.def.ColumnNames()
@@ -152,7 +152,7 @@ func (s *Snapshot) writeCheckpoint(dir string, have map[string]checkpointed) (ma
 			}
 		}
 		files = append(files, rows, runs)
-		holds[t.def.Name] = t.checkpointed(cols)
+		holds[t.def.Name] = t.files(cols)
 	}
 	for _, v := range s.Views() {
 		cat.Views = append(cat.Views, viewJSON{Name: v.Name, OID: v.OID, Query: v.Query,
@@ -169,15 +169,14 @@ func (s *Snapshot) writeCheckpoint(dir string, have map[string]checkpointed) (ma
 	return holds, nil
 }
 
-// checkpointed describes t's files as a checkpoint writes them, with
-// header cols.
-func (t *Table) checkpointed(cols []string) checkpointed {
+// files describes t's files as a checkpoint writes them, with header cols.
+func (t *Table) files(cols []string) tableFiles {
 	var last uint64
 	t.ScanReverse(func(r *Row) bool {
 		last = r.ID
 		return false
 	})
-	return checkpointed{gen: t.gen, lineage: t.lineage, lastID: last, columns: cols}
+	return tableFiles{gen: t.gen, lineage: t.lineage, lastID: last, columns: cols}
 }
 
 func tableToJSON(t *Table) tableJSON {
@@ -277,7 +276,7 @@ func Load(dir string) (*Store, error) {
 	snap := emptySnapshot(st)
 	snap.applied = cp.Index
 	snap.nextOID = cat.NextOID
-	files := map[string]checkpointed{}
+	files := map[string]tableFiles{}
 	for i := range cat.Tables {
 		t, err := loadTable(cp, &cat.Tables[i], cat.Format)
 		if err != nil {
@@ -294,7 +293,7 @@ func Load(dir string) (*Store, error) {
 			}
 			snap.indexOwner[ix.Name] = name
 		}
-		files[name] = t.checkpointed(t.def.ColumnNames())
+		files[name] = t.files(t.def.ColumnNames())
 	}
 	for _, vj := range cat.Views {
 		if snap.RelationExists(vj.Name) {

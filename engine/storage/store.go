@@ -38,8 +38,8 @@ type Store struct {
 	// of tables that only gained rows.
 	ckpt struct {
 		sync.Mutex
-		dir   string                  // the checkpoint directory (parent of checkpoint/)
-		files map[string]checkpointed // by table name
+		dir   string                // the checkpoint directory (parent of checkpoint/)
+		files map[string]tableFiles // by table name
 	}
 }
 
