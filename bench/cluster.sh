@@ -163,6 +163,9 @@ if [ "$WRITERS" -gt 0 ]; then
 	# shellcheck disable=SC2046
 	leader=$(psql -X -q -At $(conn node1) -c "SELECT id FROM chronos.nodes WHERE role = 'leader'")
 	[ -n "$leader" ] || die "no leader before the failover test"
+	# The test kills the leader with SIGKILL; bash would report that as
+	# "Killed" for a job it still tracks.
+	disown "${node_pid[$leader]}"
 	"$work/failover" -nodes "node1=127.0.0.1:$p1,node2=127.0.0.1:$p2,node3=127.0.0.1:$p3" \
 		-leader "$leader" -pid "${node_pid[$leader]}" -writers "$WRITERS" || die "the failover test failed (logs in $work)"
 fi

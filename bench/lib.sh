@@ -31,7 +31,8 @@ cleanup() {
 		kill -TERM "$pid" 2>/dev/null || true
 	done
 	for pid in "${pids[@]}"; do
-		wait "$pid" 2>/dev/null || true
+		# A disowned process cannot be waited for: poll until it is gone.
+		wait "$pid" 2>/dev/null || while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 	done
 	if [ "${KEEP:-}" = 1 ]; then
 		echo "bench: work directory kept: $work" >&2
