@@ -201,9 +201,10 @@ func (t *Table) csvRows(from uint64) func(emit func([]csvstore.Field) error) err
 	return func(emit func([]csvstore.Field) error) error {
 		cols := t.def.Columns
 		rec := make([]csvstore.Field, len(cols))
+		vals := make([]types.Value, len(cols))
 		var err error
 		t.ScanFrom(from, func(r *Row) bool {
-			for i, v := range r.Values() {
+			for i, v := range r.DecodeColumns(vals, nil) {
 				if v == nil {
 					rec[i] = csvstore.Null
 				} else {
