@@ -143,17 +143,25 @@ func sameState(t *testing.T, a, b *Snapshot) {
 	}
 }
 
+// loadSame loads the checkpoint under dir, checks that it holds want's
+// state, and returns the loaded store.
+func loadSame(t *testing.T, dir string, want *Snapshot) *Store {
+	t.Helper()
+	loaded, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, want, loaded.Snapshot())
+	return loaded
+}
+
 func TestCheckpointRoundTrip(t *testing.T) {
 	s := buildStore(t)
 	dir := t.TempDir()
 	if err := s.WriteCheckpoint(dir); err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameState(t, s.Snapshot(), loaded.Snapshot())
+	loaded := loadSame(t, dir, s.Snapshot())
 
 	// The loaded store goes on exactly like the original: same row IDs,
 	// versions, serial values and OIDs, and version checks against rows
@@ -340,23 +348,14 @@ func TestCheckpointBuildsOnTheLast(t *testing.T) {
 				if !os.SameFile(all, stat("all%20types.csv")) {
 					t.Errorf("round %d: unchanged table was rewritten", round)
 				}
-				loaded, err := Load(dir)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sameState(t, s.Snapshot(), loaded.Snapshot())
-				s = loaded
+				s = loadSame(t, dir, s.Snapshot())
 			}
 			// Another directory gets every file whole.
 			other := t.TempDir()
 			if err := s.WriteCheckpoint(other); err != nil {
 				t.Fatal(err)
 			}
-			if again, err := Load(other); err != nil {
-				t.Fatal(err)
-			} else {
-				sameState(t, s.Snapshot(), again.Snapshot())
-			}
+			loadSame(t, other, s.Snapshot())
 		})
 	}
 }
@@ -574,20 +573,12 @@ func TestLoadFormat1(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(cp.Path, csvstore.CatalogFile), []byte(old), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameState(t, s.Snapshot(), loaded.Snapshot())
+	loaded := loadSame(t, dir, s.Snapshot())
 	must(t, loaded, &Write{Ops: []Op{user(50, "new", nil, nil)}})
 	if err := loaded.WriteCheckpoint(dir); err != nil {
 		t.Fatal(err)
 	}
-	again, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameState(t, loaded.Snapshot(), again.Snapshot())
+	loadSame(t, dir, loaded.Snapshot())
 }
 
 // TestCheckpointOfAnOlderSnapshot: a checkpoint of a snapshot older than
@@ -603,9 +594,5 @@ func TestCheckpointOfAnOlderSnapshot(t *testing.T) {
 	if err := older.WriteCheckpoint(dir); err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameState(t, older, loaded.Snapshot())
+	loadSame(t, dir, older)
 }
