@@ -12,7 +12,7 @@ import (
 // (the Member JSON) and the transport's peers. A change that removes this
 // node stops it with ErrRemoved.
 func (n *Node) applyConfChange(index, ccID uint64, cc raftpb.ConfChangeI) error {
-	n.confState = *n.raft.rn.ApplyConfChange(cc)
+	n.setConfState(*n.raft.rn.ApplyConfChange(cc))
 	if !soleVoter(n.confState, n.cfg.ID) {
 		n.solo.Store(false) // at once: reads go through ReadIndex again
 	}

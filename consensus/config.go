@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"go.etcd.io/raft/v3/raftpb"
 	"google.golang.org/grpc"
 )
 
@@ -116,6 +117,10 @@ type Knobs struct {
 	// NoLeaseReads turns leader leases off (lease.go): every linearizable
 	// read then takes a ReadIndex round.
 	NoLeaseReads bool
+
+	// DropMessage, when it returns true, drops a message to a peer before
+	// it is queued, as a lossy network would.
+	DropMessage func(raftpb.Message) bool
 }
 
 // RaftID maps a member's string name to its raft ID: the 64-bit FNV-1a hash

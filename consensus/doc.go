@@ -96,8 +96,11 @@
 // RemoveVia) is a conf change; a removed member stops with ErrRemoved when
 // it applies the change or a peer refuses its messages. Followers forward
 // proposals to the leader through raft and serve linearizable reads
-// through ReadIndex requests sent straight to the leader. ClusterStatus
-// asks every member for its Status.
+// through ReadIndex requests sent straight to the leader. A follower whose
+// clients write infers commits from its own durable log and the leader's
+// durable notices, a round of messages before the leader's commit index
+// would tell it (infercommit.go); the leader's reads then read at no less
+// than what it announced. ClusterStatus asks every member for its Status.
 //
 // # Failure
 //

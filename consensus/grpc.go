@@ -55,10 +55,15 @@ func (s *raftService) Stream(stream transportpb.Raft_StreamServer) error {
 		if batch.To != s.n.cfg.ID {
 			return status.Errorf(codes.FailedPrecondition, "this is member %q (raft ID %x), not raft ID %x", s.n.cfg.Name, s.n.cfg.ID, batch.To)
 		}
+		asked := false
 		for _, b := range batch.Messages {
 			var m raftpb.Message
 			if err := m.Unmarshal(b); err != nil {
 				return status.Errorf(codes.InvalidArgument, "bad raft message: %v", err)
+			}
+			if !asked && (m.Type == raftpb.MsgProp || m.Type == raftpb.MsgReadIndex) {
+				asked = true
+				s.n.trans.noteAsked(batch.From)
 			}
 			if err := s.step(ctx, m); err != nil {
 				return err
@@ -79,6 +84,12 @@ func (s *raftService) step(ctx context.Context, m raftpb.Message) error {
 		}
 	case raftpb.MsgReadIndex:
 		if s.n.answerReadIndex(m) {
+			return nil
+		}
+	case raftpb.MsgHeartbeat:
+		if isDurableNotice(m) {
+			s.n.infer.noteNotice(m)
+			s.n.raft.push(request{fn: func(*raft.RawNode) { s.n.inferCommit() }})
 			return nil
 		}
 	case raftpb.MsgReadIndexResp:

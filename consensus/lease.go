@@ -22,10 +22,12 @@ import (
 // one tick pending, so that takes at least (ElectionTicks-2)*TickInterval
 // of real time from s; a pause (SIGSTOP) only makes it longer, since
 // ticks are lost, not made up. Until then no other leader can be elected,
-// and so nothing can be committed that this leader's commit index does
-// not hold. The lease claims half of that interval, measured on the
-// monotonic clock (which runs on through a pause of the leader itself),
-// leaving the other half for clocks that run at different rates.
+// and so nothing can be acknowledged that this leader's commit index, or
+// its read floor (what its followers may have inferred committed, see
+// infercommit.go), does not hold. The lease claims half of that interval,
+// measured on the monotonic clock (which runs on through a pause of the
+// leader itself), leaving the other half for clocks that run at different
+// rates.
 //
 // Two more things keep the rule true:
 //   - A restarted member has forgotten its leader, so raft would let it
@@ -75,8 +77,10 @@ func (n *Node) leaseGranted(term uint64, sent time.Time) {
 }
 
 // leaseRead returns a read index this node may serve reads at, as leader
-// under a valid lease, and the lease's term. The commit index is read
-// before the clock: it holds every write acknowledged before that moment,
+// under a valid lease, and the lease's term: its commit index, or its read
+// floor if higher (a follower may have acknowledged writes up to the floor
+// that the commit index does not hold yet; infercommit.go). Both are read
+// before the clock: they hold every write acknowledged before that moment,
 // and the lease is still valid at a later one. A leader without a lease
 // for its term, or with less than half of it left, asks the read loop for
 // a round that grants or renews one.
@@ -89,7 +93,7 @@ func (n *Node) leaseRead() (index, term uint64, ok bool) {
 		n.reads.renew()
 		return 0, 0, false
 	}
-	index = n.raftCommit.Load()
+	index = max(n.raftCommit.Load(), n.readFloor(l.term))
 	left := time.Until(l.expires)
 	if left < n.leaseDur/2 {
 		n.reads.renew()

@@ -100,6 +100,13 @@ type Node struct {
 	term         atomic.Uint64 // current term as of the last Ready's HardState
 	state        atomic.Int32  // raft.StateType
 	stats        counters
+	// Commit inference (infercommit.go): what this member knows toward
+	// inferring commits as a follower, whether its configuration lets a
+	// leader and one follower make a quorum, and, as leader, the last
+	// durable log position it announced (the read floor).
+	infer     commitInference
+	inferable atomic.Bool
+	announced atomic.Pointer[logPosition]
 
 	// Owned by the Ready loop (and by Start before the loop runs).
 	confState         raftpb.ConfState
@@ -183,6 +190,7 @@ func (n *Node) run() {
 			// else runnable the yield returns at once.
 			runtime.Gosched()
 			n.raft.take()
+			n.inferCommit()
 
 		case <-readyc:
 			// Proposals and messages that arrived meanwhile join this
@@ -190,6 +198,7 @@ func (n *Node) run() {
 			select {
 			case <-n.raft.wake:
 				n.raft.take()
+				n.inferCommit()
 			default:
 			}
 			if err = n.handleReady(n.raft.rn.Ready()); err != nil {
@@ -281,7 +290,9 @@ func (n *Node) handleReady(rd raft.Ready) error {
 			return err
 		}
 	}
-	n.reads.deliver(rd.ReadStates, n.leaderTerm())
+	leaderTerm := n.leaderTerm()
+	n.raiseReadStates(rd.ReadStates, leaderTerm)
+	n.reads.deliver(rd.ReadStates, leaderTerm)
 	// Only with the configuration applied (conf changes apply on the
 	// loop, after every entry before them) may a lone voter answer reads
 	// locally (readindex.go, soleVoter).
@@ -366,11 +377,24 @@ func (n *Node) writeAppends(ms []raftpb.Message) error {
 }
 
 // respond sends the responses of log writes that go to peers and returns
-// those to this node, in order.
+// those to this node, in order. An acknowledgement of the durable log, to
+// the leader or by the leader to itself, is also what commit inference
+// needs (infercommit.go).
 func (n *Node) respond(ms []raftpb.Message) (self []raftpb.Message) {
 	for i := range ms {
 		var peers []raftpb.Message
+		n.infer.noteWritten(ms[i].Entries)
 		self, peers = splitResponses(self, ms[i].Responses, n.cfg.ID)
+		for _, r := range ms[i].Responses {
+			if r.Type != raftpb.MsgAppResp || r.Reject {
+				continue
+			}
+			if r.To == n.cfg.ID {
+				n.announceDurable(r.Term, r.Index)
+			} else {
+				n.infer.noteAcked(r)
+			}
+		}
 		n.send(peers)
 	}
 	return self
@@ -572,7 +596,7 @@ func (n *Node) applySnapshot(s raftpb.Snapshot) error {
 	if err := n.storage.ApplySnapshot(marker); err != nil {
 		return fmt.Errorf("consensus: apply snapshot %d: %w", idx, err)
 	}
-	n.confState = s.Metadata.ConfState
+	n.setConfState(s.Metadata.ConfState)
 	if !soleVoter(n.confState, n.cfg.ID) {
 		n.solo.Store(false)
 	}
@@ -604,12 +628,16 @@ func (n *Node) applySnapshot(s raftpb.Snapshot) error {
 // the loop, where no Apply can run beside it.
 func (n *Node) send(msgs []raftpb.Message) {
 	msgs = coalesceAppResps(msgs)
+	msgs = dropInferredAnswers(msgs)
 	if len(msgs) == 0 {
 		return
 	}
 	for i := range msgs {
-		if msgs[i].Type == raftpb.MsgSnap {
-			n.fillSnapshot(&msgs[i])
+		switch m := &msgs[i]; m.Type {
+		case raftpb.MsgSnap:
+			n.fillSnapshot(m)
+		case raftpb.MsgReadIndexResp:
+			m.Index = max(m.Index, n.readFloor(m.Term))
 		}
 	}
 	if n.trans == nil {

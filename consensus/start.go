@@ -198,7 +198,7 @@ func (n *Node) restart(rc *raft.Config) error {
 			return fail(fmt.Errorf("consensus: load snapshot: %w", err))
 		}
 		n.members.replace(sd.Members)
-		n.confState = s.Metadata.ConfState
+		n.setConfState(s.Metadata.ConfState)
 		n.snapIndex = s.Metadata.Index
 		n.checkpointApplied = s.Metadata.Index
 		n.raftApplied = s.Metadata.Index
@@ -219,6 +219,8 @@ func (n *Node) restart(rc *raft.Config) error {
 	n.term.Store(hs.Term)
 	n.readyTarget = hs.Commit
 	last, _ := n.storage.LastIndex()
+	// Any entry read back may be a configuration change.
+	n.infer.holdUntilApplied(last)
 	n.log.Info("restarting from log", "snapshot", n.snapIndex, "commit", hs.Commit, "last", last,
 		"term", hs.Term, "state_machine_applied", n.smApplied)
 	return nil

@@ -14,6 +14,7 @@ type counters struct {
 	reads, localReads, readIndexRequests          atomic.Uint64
 	leaseReads, leaseAnswers, votesIgnored        atomic.Uint64
 	checkpoints, snapshotsSent, snapshotsRestored atomic.Uint64
+	durableNotices, commitsInferred               atomic.Uint64
 }
 
 // Stats is a point-in-time view of a node, for introspection and tests.
@@ -46,6 +47,8 @@ type Stats struct {
 	Checkpoints       uint64
 	SnapshotsSent     uint64
 	SnapshotsRestored uint64
+	DurableNotices    uint64 // durable notices sent as leader (infercommit.go)
+	CommitsInferred   uint64 // commit index advances inferred as follower
 }
 
 // EntriesPerFsync is the group-commit ratio: entries written per fsync.
@@ -82,6 +85,8 @@ func (n *Node) Stats() Stats {
 		Checkpoints:       n.stats.checkpoints.Load(),
 		SnapshotsSent:     n.stats.snapshotsSent.Load(),
 		SnapshotsRestored: n.stats.snapshotsRestored.Load(),
+		DurableNotices:    n.stats.durableNotices.Load(),
+		CommitsInferred:   n.stats.commitsInferred.Load(),
 	}
 	if snap, err := n.storage.Snapshot(); err == nil {
 		s.SnapshotIndex = snap.Metadata.Index

@@ -89,9 +89,58 @@ type peer struct {
 	addr string
 	conn *grpc.ClientConn
 
-	queue     chan []byte   // marshalled messages; sent by send, received by run
+	queue     chan outgoing // sent by send, received by run
 	stopc     chan struct{} // closed when the peer is removed or the transport stops
 	reachable atomic.Bool   // the last send or connection attempt worked
+	// asked is when (UnixNano) the member last sent this one a proposal or
+	// a read request: a client of it may be waiting for a commit.
+	asked atomic.Int64
+}
+
+// outgoing is one marshalled message in a peer's queue.
+type outgoing struct {
+	b []byte
+	// lazy marks a message nobody waits for (a commit-only append, see
+	// infercommit.go): the peer goroutine holds it up to lazyDelay for a
+	// message to carry it with.
+	lazy bool
+}
+
+const (
+	// askedWithin is how long after its last proposal or read request a
+	// member gets a leader's durable notices and its commit-only appends
+	// at once (unless it infers commits).
+	askedWithin = time.Second
+	// lazyDelay is how long a lazy message waits for company.
+	lazyDelay = 2 * time.Millisecond
+)
+
+// noteAsked records that member id sent a proposal or a read request.
+func (t *transport) noteAsked(id uint64) {
+	if p := t.peer(id); p != nil {
+		p.asked.Store(time.Now().UnixNano())
+	}
+}
+
+// asking reports whether the member sent a proposal or a read request
+// within askedWithin of now (UnixNano).
+func (p *peer) asking(now int64) bool {
+	return now-p.asked.Load() <= int64(askedWithin)
+}
+
+// askingPeers returns the peers that sent a proposal or a read request
+// within askedWithin.
+func (t *transport) askingPeers() []uint64 {
+	now := time.Now().UnixNano()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var ids []uint64
+	for id, p := range t.peers {
+		if p.asking(now) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // send queues msgs for their peers. It runs on the Ready loop, which is
@@ -100,6 +149,9 @@ type peer struct {
 func (t *transport) send(msgs []raftpb.Message) {
 	for i := range msgs {
 		m := msgs[i]
+		if drop := t.n.cfg.Knobs.DropMessage; drop != nil && drop(m) {
+			continue
+		}
 		p := t.peer(m.To)
 		if p == nil {
 			t.n.raft.ReportUnreachable(m.To)
@@ -114,8 +166,12 @@ func (t *transport) send(msgs []raftpb.Message) {
 			t.log.Error("marshal raft message", "err", err)
 			continue
 		}
+		// A commit-only append is urgent only for a member with clients
+		// that cannot infer commits.
+		lazy := m.Type == raftpb.MsgApp && len(m.Entries) == 0 &&
+			(t.n.inferable.Load() || !p.asking(time.Now().UnixNano()))
 		select {
-		case p.queue <- b:
+		case p.queue <- outgoing{b: b, lazy: lazy}:
 		default:
 			t.n.raft.ReportUnreachable(m.To)
 		}
@@ -157,7 +213,7 @@ func (t *transport) setPeers(members []Member) {
 			t.log.Error("cannot set up connection to peer", "peer", m.Name, "address", m.Address, "err", err)
 			continue
 		}
-		p := &peer{t: t, id: id, addr: m.Address, conn: conn, queue: make(chan []byte, peerQueueLen), stopc: make(chan struct{})}
+		p := &peer{t: t, id: id, addr: m.Address, conn: conn, queue: make(chan outgoing, peerQueueLen), stopc: make(chan struct{})}
 		t.peers[id] = p
 		t.wg.Add(1)
 		go p.run()
@@ -232,24 +288,12 @@ func (p *peer) stream(ctx context.Context, client transportpb.RaftClient) error 
 		return err
 	}
 	batch := &transportpb.MessageBatch{From: p.t.self, To: p.id}
+	hold := time.NewTimer(lazyDelay)
+	hold.Stop()
 	for {
-		var first []byte
-		select {
-		case first = <-p.queue:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		batch.Messages = append(batch.Messages[:0], first)
-		size := len(first)
-	fill:
-		for size < maxBatchBytes {
-			select {
-			case b := <-p.queue:
-				batch.Messages = append(batch.Messages, b)
-				size += len(b)
-			default:
-				break fill
-			}
+		var err error
+		if batch.Messages, err = nextBatch(ctx, p.queue, hold, batch.Messages[:0]); err != nil {
+			return err
 		}
 		if err := s.Send(batch); err != nil {
 			if errors.Is(err, io.EOF) {
@@ -264,6 +308,53 @@ func (p *peer) stream(ctx context.Context, client transportpb.RaftClient) error 
 			p.t.log.Info("peer reachable", "peer", p.t.n.memberName(p.id), "address", p.addr)
 		}
 	}
+}
+
+// nextBatch waits for a message in queue and appends it to batch, with
+// every message queued behind it, up to maxBatchBytes. When they are all
+// lazy it holds them, up to lazyDelay (hold is a stopped timer), for one
+// that is not, which then goes with them and whatever is queued behind it.
+func nextBatch(ctx context.Context, queue <-chan outgoing, hold *time.Timer, batch [][]byte) ([][]byte, error) {
+	size, lazy := 0, true
+	add := func(o outgoing) {
+		batch = append(batch, o.b)
+		size += len(o.b)
+		lazy = lazy && o.lazy
+	}
+	drain := func() {
+		for size < maxBatchBytes {
+			select {
+			case o := <-queue:
+				add(o)
+			default:
+				return
+			}
+		}
+	}
+	select {
+	case o := <-queue:
+		add(o)
+	case <-ctx.Done():
+		return batch, ctx.Err()
+	}
+	drain()
+	if !lazy || size >= maxBatchBytes {
+		return batch, nil
+	}
+	hold.Reset(lazyDelay)
+	defer hold.Stop()
+	for lazy && size < maxBatchBytes {
+		select {
+		case o := <-queue:
+			add(o)
+			drain()
+		case <-hold.C:
+			return batch, nil
+		case <-ctx.Done():
+			return batch, ctx.Err()
+		}
+	}
+	return batch, nil
 }
 
 // sendSnapshot streams a MsgSnap in chunks on its own goroutine and reports
