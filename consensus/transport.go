@@ -291,7 +291,6 @@ func (p *peer) stream(ctx context.Context, client transportpb.RaftClient) error 
 	hold := time.NewTimer(lazyDelay)
 	hold.Stop()
 	for {
-		var err error
 		if batch.Messages, err = nextBatch(ctx, p.queue, hold, batch.Messages[:0]); err != nil {
 			return err
 		}
