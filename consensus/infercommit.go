@@ -33,10 +33,12 @@ import (
 //   - the entry at min(D, A) is of term T (an entry of an earlier term is
 //     committed only by a later one of the leader's own);
 //   - the leader and itself are a majority of the voters of its applied
-//     configuration, which is not joint, and every entry it has written
-//     that may hold a configuration change is applied (so the leader, which
-//     counts votes in its applied configuration, counts in this one or in a
-//     later one that committed the entry anyway).
+//     configuration, which is not joint and has at most three voters, and
+//     every entry it has written that may hold a configuration change is
+//     applied. Any configuration a member may then elect a leader in is
+//     this one or one change away (a voter more or fewer), and the two
+//     hold a member of every majority of each: a candidate needs the vote
+//     of one of them, which it gets only with the entry in its log.
 //
 // It tells its raft by stepping the heartbeat the leader would have sent
 // with that commit index (its answer is dropped). Entries up to A match the
