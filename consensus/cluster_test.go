@@ -164,14 +164,24 @@ func (c *cluster) leader() *member {
 
 // follower returns a running member that is not the leader.
 func (c *cluster) follower() *member {
+	return c.followers(1)[0]
+}
+
+// followers returns the running members that are not the leader, at least
+// atLeast of them.
+func (c *cluster) followers(atLeast int) []*member {
+	c.t.Helper()
 	lead := c.leader()
+	var fs []*member
 	for _, m := range c.running() {
 		if m != lead {
-			return m
+			fs = append(fs, m)
 		}
 	}
-	c.t.Fatal("no follower running")
-	return nil
+	if len(fs) < atLeast {
+		c.t.Fatalf("%d followers running, want %d", len(fs), atLeast)
+	}
+	return fs
 }
 
 func (m *member) propose(t *testing.T, cmd string) any {

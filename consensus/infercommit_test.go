@@ -147,16 +147,8 @@ func TestCommitInferenceThroughFollower(t *testing.T) {
 			c := newCluster(t, tc.mod)
 			c.startN(3)
 			lead := c.leader()
-			var w, o *member
-			for _, m := range c.running() {
-				switch {
-				case m == lead:
-				case w == nil:
-					w = m
-				default:
-					o = m
-				}
-			}
+			fs := c.followers(2)
+			w, o := fs[0], fs[1]
 			for i := range 50 {
 				key := fmt.Sprintf("inferred%d", i)
 				w.propose(t, "set "+key+"=x")
@@ -203,16 +195,8 @@ func TestReadsWaitForInferredCommits(t *testing.T) {
 			c.startN(3)
 			leader := c.leader()
 			lead.Store(leader.n.cfg.ID)
-			var w, o *member
-			for _, m := range c.running() {
-				switch {
-				case m == leader:
-				case w == nil:
-					w = m
-				default:
-					o = m
-				}
-			}
+			fs := c.followers(2)
+			w, o := fs[0], fs[1]
 			w.propose(t, "set warm=x") // w is now a member with clients
 			dropAcks.Store(true)
 			inferred := w.n.Stats().CommitsInferred
