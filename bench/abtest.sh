@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # abtest.sh: is the working tree faster or slower than another revision at
-# three-node inserts? Usage: bench/abtest.sh REV (e.g. HEAD~1).
+# three-node inserts (or point selects)? Usage: bench/abtest.sh REV (e.g.
+# HEAD~1).
 #
 # One run's inserts per second move by 10-20% on a shared two-core machine,
 # more than most changes do, so two clusters of three nodes run at once,
 # one built from the working tree (B) and one from REV (A), and pgbench
-# (16 clients, -M prepared, bench/insert.sql) alternates between them in
+# (16 clients, -M prepared, bench/SCRIPT.sql) alternates between them in
 # short slices, A then B, then B then A, and so on. Both see the same
 # drift of the machine; the ratio of each pair of slices cancels most of
 # it. The report is each build's median and the median of the per-pair
@@ -14,6 +15,7 @@
 #   SLICES=12    pairs of slices
 #   SLICE=3      seconds per slice
 #   NODE=1       the member the clients use: 1 (the leader) or 2 (a follower)
+#   SCRIPT=insert  or select (bench_kv is loaded with 100,000 rows first)
 set -euo pipefail
 
 [ $# = 1 ] || { echo "usage: bench/abtest.sh REV" >&2; exit 2; }
@@ -21,7 +23,8 @@ rev=$1
 SLICES=${SLICES:-12}
 SLICE=${SLICE:-3}
 NODE=${NODE:-1}
-DURATION=$SLICE JOBS=2 ROWS=100000 LOAD=0 BATCH=1
+SCRIPT=${SCRIPT:-insert}
+DURATION=$SLICE JOBS=2 ROWS=100000 LOAD=insert BATCH=1000
 source "$(dirname "$0")/lib.sh"
 
 git -C "$root" worktree add -q --detach "$work/rev" "$rev" || die "cannot check out $rev"
@@ -45,13 +48,17 @@ start_cluster() {
 		[ -z "$first" ] && first=$port
 		[ "$i" = "$NODE" ] && printf -v "port_$name" '%s' "$port"
 	done
-	psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$first" -U chronos chronos -f "$here/schema.sql" >/dev/null 2>&1 ||
-		die "cannot create the tables on cluster $name"
+	if [ "$SCRIPT" = select ]; then
+		setup "cluster $name" -h 127.0.0.1 -p "$first" -U chronos chronos
+	else
+		psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$first" -U chronos chronos -f "$here/schema.sql" >/dev/null 2>&1 ||
+			die "cannot create the tables on cluster $name"
+	fi
 }
 
 start_cluster a
 start_cluster b
-echo "A: $rev, B: working tree; $SLICES pairs of $SLICE s slices through node$NODE"
+echo "A: $rev, B: working tree; $SCRIPT, $SLICES pairs of $SLICE s slices through node$NODE"
 
 as=() bs=()
 for i in $(seq "$SLICES"); do
@@ -59,7 +66,7 @@ for i in $(seq "$SLICES"); do
 	[ $((i % 2)) = 0 ] && order="b a"
 	for name in $order; do
 		port_var="port_$name"
-		tps=$(bench "$name-$i" insert 16 -h 127.0.0.1 -p "${!port_var}" -U chronos chronos)
+		tps=$(bench "$name-$i" "$SCRIPT" 16 -h 127.0.0.1 -p "${!port_var}" -U chronos chronos)
 		[ "$name" = a ] && as+=("$tps") || bs+=("$tps")
 	done
 	echo "pair $i: A $(round 0 <<<"${as[-1]}")  B $(round 0 <<<"${bs[-1]}")"
