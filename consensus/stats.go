@@ -15,6 +15,7 @@ type counters struct {
 	leaseReads, leaseAnswers, votesIgnored        atomic.Uint64
 	checkpoints, snapshotsSent, snapshotsRestored atomic.Uint64
 	durableNotices, commitsInferred               atomic.Uint64
+	messagesSent, batchesSent                     atomic.Uint64
 }
 
 // Stats is a point-in-time view of a node, for introspection and tests.
@@ -49,6 +50,44 @@ type Stats struct {
 	SnapshotsRestored uint64
 	DurableNotices    uint64 // durable notices sent as leader (infercommit.go)
 	CommitsInferred   uint64 // commit index advances inferred as follower
+	MessagesSent      uint64 // raft messages queued for peers (snapshots apart)
+	BatchesSent       uint64 // gRPC messages that carried them
+}
+
+// Counter is one of a node's running totals, under the name SQL shows it
+// by (chronos.stats).
+type Counter struct {
+	Name        string
+	Value       uint64
+	Description string
+}
+
+// Counters returns the running totals of s, in a fixed order.
+func (s Stats) Counters() []Counter {
+	return []Counter{
+		{"ready_cycles", s.Readys, "raft Ready structs handled"},
+		{"log_writes", s.LogSaves, "non-empty writes of the raft log"},
+		{"fsyncs", s.Fsyncs, "log writes that had to be synced to disk"},
+		{"entries_written", s.EntriesSaved, "entries written to the log"},
+		{"proposals", s.Proposals, "entries proposed by this node's clients and taken by raft"},
+		{"proposals_dropped", s.Dropped, "proposals raft refused and that were proposed again"},
+		{"forwarded_dropped", s.ForwardedDropped, "proposals forwarded by peers and dropped for want of a leader"},
+		{"proposals_superseded", s.Superseded, "proposals whose outcome became unknown when a new leader committed"},
+		{"entries_applied", s.EntriesApplied, "committed entries applied to the tables"},
+		{"linearizable_reads", s.Reads, "reads that waited for the cluster's commit index"},
+		{"local_reads", s.LocalReads, "of those, served at once by a lone member"},
+		{"lease_reads", s.LeaseReads, "of those, served by the leader under its lease"},
+		{"read_index_requests", s.ReadIndexRequests, "read index requests sent (one per batch of reads, plus retries)"},
+		{"lease_answers", s.LeaseAnswers, "followers' read index requests answered under the lease"},
+		{"votes_ignored", s.VotesIgnored, "vote requests ignored right after a restart"},
+		{"checkpoints", s.Checkpoints, "checkpoints of the tables that compacted the log"},
+		{"snapshots_sent", s.SnapshotsSent, "snapshots streamed to members that were behind"},
+		{"snapshots_restored", s.SnapshotsRestored, "snapshots received and restored"},
+		{"durable_notices", s.DurableNotices, "notices of the leader's durable log sent to followers"},
+		{"commits_inferred", s.CommitsInferred, "commit index advances a follower inferred"},
+		{"messages_sent", s.MessagesSent, "raft messages sent to peers, snapshots apart"},
+		{"message_batches_sent", s.BatchesSent, "gRPC messages that carried them"},
+	}
 }
 
 // EntriesPerFsync is the group-commit ratio: entries written per fsync.
@@ -87,6 +126,8 @@ func (n *Node) Stats() Stats {
 		SnapshotsRestored: n.stats.snapshotsRestored.Load(),
 		DurableNotices:    n.stats.durableNotices.Load(),
 		CommitsInferred:   n.stats.commitsInferred.Load(),
+		MessagesSent:      n.stats.messagesSent.Load(),
+		BatchesSent:       n.stats.batchesSent.Load(),
 	}
 	if snap, err := n.storage.Snapshot(); err == nil {
 		s.SnapshotIndex = snap.Metadata.Index

@@ -172,6 +172,7 @@ func (t *transport) send(msgs []raftpb.Message) {
 			(t.n.inferable.Load() || !p.asking(time.Now().UnixNano()))
 		select {
 		case p.queue <- outgoing{b: b, lazy: lazy}:
+			t.n.stats.messagesSent.Add(1)
 		default:
 			t.n.raft.ReportUnreachable(m.To)
 		}
@@ -303,6 +304,7 @@ func (p *peer) stream(ctx context.Context, client transportpb.RaftClient) error 
 			}
 			return fmt.Errorf("send to %s: %w", p.addr, err)
 		}
+		p.t.n.stats.batchesSent.Add(1)
 		if !p.reachable.Swap(true) {
 			p.t.log.Info("peer reachable", "peer", p.t.n.memberName(p.id), "address", p.addr)
 		}

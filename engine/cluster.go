@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"math"
 	"slices"
 
 	"github.com/chronos-db/chronos/engine/dialect"
@@ -12,21 +13,31 @@ import (
 )
 
 // Cluster introspection. SHOW CLUSTER and the system view chronos.nodes
-// list the members of the node's raft cluster. The engine knows nothing of
-// consensus: the server fills Options.Cluster with an adapter over the
-// consensus node.
+// list the members of the node's raft cluster, and chronos.stats this
+// node's running totals (log writes, fsyncs, messages, reads). The engine
+// knows nothing of consensus: the server fills Options.Cluster with an
+// adapter over the consensus node.
 //
 // SHOW CLUSTER is a utility statement and does not wait for a read index,
 // so it answers even when the cluster has lost its quorum; a SELECT from
-// chronos.nodes is a query like any other and, unless the session chose
-// stale reads, waits for one.
+// chronos.nodes (or chronos.stats) is a query like any other and, unless
+// the session chose stale reads, waits for one.
 
-// ClusterInfo reports the members of the cluster a node belongs to.
+// ClusterInfo reports the cluster a node belongs to.
 type ClusterInfo interface {
 	// ClusterStatus asks every member for its state, each within a bounded
 	// time, and returns them sorted by ID. A member that does not answer
 	// is listed with Reachable false.
 	ClusterStatus(ctx context.Context) []MemberStatus
+	// NodeStats returns this node's running totals since it started.
+	NodeStats() []NodeStat
+}
+
+// NodeStat is one row of chronos.stats.
+type NodeStat struct {
+	Name        string
+	Value       uint64
+	Description string
 }
 
 // MemberStatus is one row of SHOW CLUSTER and chronos.nodes.
@@ -85,31 +96,65 @@ func (s *Session) planShowCluster() stmtPlan {
 	}}
 }
 
+// statsColumns are the columns of chronos.stats.
+var statsColumns = []Column{
+	{Name: "name", Type: types.Text},
+	{Name: "value", Type: types.Int8},
+	{Name: "description", Type: types.Text},
+}
+
+// statsRows returns this node's running totals as rows of statsColumns.
+func (db *DB) statsRows(context.Context) ([][]types.Value, error) {
+	if db.opts.Cluster == nil {
+		return nil, sqlerr.New(sqlerr.ObjectNotInPrerequisiteState, "this node has no cluster information")
+	}
+	var rows [][]types.Value
+	for _, s := range db.opts.Cluster.NodeStats() {
+		rows = append(rows, []types.Value{s.Name, int64(min(s.Value, math.MaxInt64)), s.Description})
+	}
+	return rows, nil
+}
+
+// systemViews are the views of the chronos schema, by name.
+var systemViews = map[string]struct {
+	columns []Column
+	rows    func(*DB, context.Context) ([][]types.Value, error)
+}{
+	"nodes": {clusterColumns, (*DB).clusterRows},
+	"stats": {statsColumns, (*DB).statsRows},
+}
+
 // systemView returns the plan node of a system view named by name
-// (chronos.nodes), or nil when name is not one.
+// (chronos.nodes, chronos.stats), or nil when name is not one.
 func (b *builder) systemView(name *ast.TableName) planNode {
-	if name.Schema.L != clusterSchema || name.Name.L != "nodes" {
+	if name.Schema.L != clusterSchema {
 		return nil
 	}
-	cols := make([]colInfo, len(clusterColumns))
-	for i, c := range clusterColumns {
+	v, ok := systemViews[name.Name.L]
+	if !ok {
+		return nil
+	}
+	cols := make([]colInfo, len(v.columns))
+	for i, c := range v.columns {
 		cols[i] = colInfo{name: c.Name, table: name.Name.O, typ: c.Type}
 	}
-	return &clusterNode{cols: cols}
+	return &systemViewNode{name: clusterSchema + "." + name.Name.L, cols: cols, rows: v.rows}
 }
 
-// clusterNode produces the rows of chronos.nodes.
-type clusterNode struct {
+// systemViewNode produces the rows of a system view.
+type systemViewNode struct {
+	name string // schema-qualified
 	cols []colInfo
+	rows func(*DB, context.Context) ([][]types.Value, error)
 }
 
-func (n *clusterNode) columns() []colInfo { return n.cols }
+func (n *systemViewNode) columns() []colInfo { return n.cols }
 
-func (n *clusterNode) run(st *execState, emit rowFunc) error {
+func (n *systemViewNode) run(st *execState, emit rowFunc) error {
 	if st.session == nil {
-		return sqlerr.New(sqlerr.ObjectNotInPrerequisiteState, "chronos.nodes needs a session")
+		return sqlerr.New(sqlerr.ObjectNotInPrerequisiteState, "%s needs a session", n.name)
 	}
-	rows, err := st.session.db.clusterRows(st.ctx)
+	rows, err := n.rows(st.session.db, st.ctx)
 	if err != nil {
 		return err
 	}
@@ -121,8 +166,8 @@ func (n *clusterNode) run(st *execState, emit rowFunc) error {
 	return nil
 }
 
-func (n *clusterNode) explain(e *explainer) {
-	e.node("Function Scan on chronos.nodes", nil)
+func (n *systemViewNode) explain(e *explainer) {
+	e.node("Function Scan on "+n.name, nil)
 }
 
 // buildPlan plans one statement. params, when not nil, holds the

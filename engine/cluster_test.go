@@ -5,10 +5,18 @@ import (
 	"testing"
 )
 
-// fakeCluster is a ClusterInfo with fixed members.
+// fakeCluster is a ClusterInfo with fixed members and totals.
 type fakeCluster []MemberStatus
 
 func (f fakeCluster) ClusterStatus(context.Context) []MemberStatus { return f }
+
+func (f fakeCluster) NodeStats() []NodeStat {
+	return []NodeStat{
+		{Name: "fsyncs", Value: 7, Description: "log writes that had to be synced to disk"},
+		{Name: "entries_written", Value: 35, Description: "entries written to the log"},
+		{Name: "huge", Value: 1 << 63, Description: "beyond bigint"},
+	}
+}
 
 func TestClusterIntrospection(t *testing.T) {
 	members := fakeCluster{
@@ -36,6 +44,10 @@ func TestClusterIntrospection(t *testing.T) {
 		{"SELECT n.id, n.reachable FROM chronos.nodes n WHERE NOT n.reachable", "node3|f"},
 		{"SELECT count(*) FROM chronos.nodes WHERE reachable", "2"},
 		{"SELECT max(commit_index) - min(applied_index) FROM chronos.nodes", "1"},
+		{"SELECT name, value FROM chronos.stats", "fsyncs|7;entries_written|35;huge|9223372036854775807"},
+		{"SELECT s.value FROM chronos.stats s WHERE s.name = 'fsyncs'", "7"},
+		{"SELECT (SELECT value FROM chronos.stats WHERE name = 'entries_written') / value FROM chronos.stats WHERE name = 'fsyncs'", "5"},
+		{"SELECT description FROM CHRONOS.STATS WHERE name = 'fsyncs'", "log writes that had to be synced to disk"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql, func(t *testing.T) {
@@ -58,8 +70,10 @@ func TestClusterIntrospectionErrors(t *testing.T) {
 	}{
 		{"SHOW CLUSTER", "55000"},
 		{"SELECT * FROM chronos.nodes", "55000"},
+		{"SELECT * FROM chronos.stats", "55000"},
 		{"SELECT * FROM chronos.other", "42P01"},
 		{"INSERT INTO chronos.nodes VALUES ('x')", "42P01"},
+		{"DELETE FROM chronos.stats", "42P01"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql, func(t *testing.T) {

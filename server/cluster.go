@@ -98,3 +98,17 @@ func (v *clusterView) ClusterStatus(ctx context.Context) []engine.MemberStatus {
 	}
 	return out
 }
+
+// NodeStats implements engine.ClusterInfo.
+func (v *clusterView) NodeStats() []engine.NodeStat {
+	n := v.node.Load()
+	if n == nil {
+		return nil
+	}
+	counters := n.Stats().Counters()
+	out := make([]engine.NodeStat, len(counters))
+	for i, c := range counters {
+		out[i] = engine.NodeStat{Name: c.Name, Value: c.Value, Description: c.Description}
+	}
+	return out
+}

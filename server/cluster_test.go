@@ -84,6 +84,28 @@ func TestClusterWalkthrough(t *testing.T) {
 	}
 	conn.Close(ctx)
 
+	// chronos.stats counts what each node did: node2's clients proposed
+	// the insert and the update's row went through its log, and the
+	// leader sent messages to its peers, several to a gRPC message at most.
+	stats := func(node string) map[string]int64 {
+		m := map[string]int64{}
+		for _, row := range c.mustQuery(ctx, node, "SELECT name, value FROM chronos.stats") {
+			name, value, _ := strings.Cut(row, "|")
+			v, err := strconv.ParseInt(value, 10, 64)
+			if err != nil {
+				t.Fatalf("chronos.stats on %s: row %q", node, row)
+			}
+			m[name] = v
+		}
+		return m
+	}
+	if s := stats("node2"); s["proposals"] < 1 || s["entries_written"] < 3 || s["fsyncs"] < 1 || s["entries_applied"] < 3 {
+		t.Errorf("chronos.stats on node2: %v", s)
+	}
+	if s := stats(c.waitLeader("node1", 15*time.Second)); s["message_batches_sent"] < 1 || s["messages_sent"] < s["message_batches_sent"] {
+		t.Errorf("chronos.stats on the leader: %v", s)
+	}
+
 	// Remove node3 through node1 (a follower forwards to the leader).
 	out, err := chronosCommand(t, "node", "remove", "--id", "node3", "--via", c.addrs["node1"]).CombinedOutput()
 	if err != nil {
