@@ -84,6 +84,8 @@ func TestClusterWalkthrough(t *testing.T) {
 	}
 	conn.Close(ctx)
 
+	checkReadersTakeProcessors(ctx, t, c, "node2")
+
 	// chronos.stats counts what each node did: node2's clients proposed
 	// the insert and the update's row went through its log, and the
 	// leader sent messages to its peers, several to a gRPC message at most.
@@ -492,4 +494,54 @@ func checkProcessorShare(t *testing.T, c *testCluster) {
 			return nil
 		})
 	}
+}
+
+// checkReadersTakeProcessors runs a read-only load on member id, then a
+// write load: the member takes every processor for its readers, and goes
+// back to its share for the writers (processors.go).
+func checkReadersTakeProcessors(ctx context.Context, t *testing.T, c *testCluster, id string) {
+	t.Helper()
+	procs := runtime.GOMAXPROCS(0)
+	share := max(1, procs/len(c.ids))
+	if os.Getenv("GOMAXPROCS") != "" || share == procs {
+		return // nothing to take
+	}
+	last := func() string {
+		re := regexp.MustCompile(`msg="processors set for the members on this machine".* gomaxprocs=(\d+) .*reads_only=(\w+)`)
+		found := re.FindAllStringSubmatch(c.procs[id].output.String(), -1)
+		if len(found) == 0 {
+			return ""
+		}
+		return found[len(found)-1][1] + " " + found[len(found)-1][2]
+	}
+	load := func(sql string, until string) {
+		t.Helper()
+		lctx, stop := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				conn, err := pgx.Connect(lctx, c.dsn(id))
+				if err != nil {
+					return
+				}
+				defer conn.Close(context.Background())
+				for k := g * 1_000_000; lctx.Err() == nil; k++ {
+					conn.Exec(lctx, sql, k) //nolint:errcheck // a load; the setting is what is checked
+				}
+			}()
+		}
+		waitFor(t, 20*time.Second, id+" logging processors "+until, func() error {
+			if got := last(); got != until {
+				return fmt.Errorf("last setting %q", got)
+			}
+			return nil
+		})
+		stop()
+		wg.Wait()
+	}
+	c.mustExec(ctx, id, "CREATE TABLE loadtest (k INT PRIMARY KEY)")
+	load("SELECT k FROM loadtest WHERE k = $1", fmt.Sprintf("%d true", procs))
+	load("INSERT INTO loadtest VALUES ($1)", fmt.Sprintf("%d false", share))
 }

@@ -67,7 +67,8 @@ type Config struct {
 	// machine's processors while other members of its cluster run on the
 	// same machine (their addresses are loopback addresses or this
 	// machine's): the processors divided by the members here, at least
-	// one, recomputed when the membership changes. Unless the GOMAXPROCS
+	// one, recomputed when the membership changes; every processor while
+	// the node's clients only read (processors.go). Unless the GOMAXPROCS
 	// environment variable is set. The setting is process-wide, so only a
 	// process that runs this one node should ask for it (chronos node
 	// does); tests running several nodes in one process leave it off.

@@ -8,7 +8,11 @@ import (
 )
 
 func TestProcessorShare(t *testing.T) {
-	tests := []struct{ procs, local, want int }{
+	tests := []struct {
+		procs, local int
+		reading      bool
+		want         int
+	}{
 		{procs: 2, local: 0, want: 2}, // no member here (not yet known)
 		{procs: 2, local: 1, want: 2},
 		{procs: 2, local: 2, want: 1},
@@ -16,10 +20,34 @@ func TestProcessorShare(t *testing.T) {
 		{procs: 1, local: 3, want: 1},
 		{procs: 8, local: 3, want: 2},
 		{procs: 16, local: 5, want: 3},
+		{procs: 2, local: 3, reading: true, want: 2},
+		{procs: 16, local: 5, reading: true, want: 16},
+		{procs: 1, local: 3, reading: true, want: 1},
 	}
 	for _, tt := range tests {
-		if got := processorShare(tt.procs, tt.local); got != tt.want {
-			t.Errorf("processorShare(%d, %d) = %d, want %d", tt.procs, tt.local, got, tt.want)
+		if got := processorShare(tt.procs, tt.local, tt.reading); got != tt.want {
+			t.Errorf("processorShare(%d, %d, %t) = %d, want %d", tt.procs, tt.local, tt.reading, got, tt.want)
+		}
+	}
+}
+
+func TestReadingOnly(t *testing.T) {
+	tests := []struct {
+		reads, proposals uint64
+		want             bool
+	}{
+		{reads: 0, proposals: 0, want: false}, // idle
+		{reads: 0, proposals: 10, want: false},
+		{reads: 3, proposals: 0, want: false}, // a probe now and then
+		{reads: minReads - 1, proposals: 0, want: false},
+		{reads: minReads, proposals: 0, want: true},
+		{reads: 30000, proposals: 299, want: true},
+		{reads: 30000, proposals: 300, want: false},
+		{reads: 5000, proposals: 15000, want: false}, // TPC-B: three writes to a read
+	}
+	for _, tt := range tests {
+		if got := readingOnly(tt.reads, tt.proposals); got != tt.want {
+			t.Errorf("readingOnly(%d, %d) = %t, want %t", tt.reads, tt.proposals, got, tt.want)
 		}
 	}
 }
