@@ -410,3 +410,14 @@ func TestScanFilterDecodesWhatItReads(t *testing.T) {
 		}
 	}
 }
+
+// TestTiDBReservedWordsAsNames runs statements whose names the TiDB parser
+// reserves and PostgreSQL does not (dialect/reserved.go).
+func TestTiDBReservedWordsAsNames(t *testing.T) {
+	s := newTestSession(t)
+	mustExec(t, s, "CREATE TABLE load (load INT PRIMARY KEY, key TEXT, usage TEXT)")
+	mustExec(t, s, "INSERT INTO load (load, key, usage) VALUES (1, 'a', 'x'), (2, 'b', 'y')")
+	if got := rowsText(mustExec(t, s, "SELECT load.load, key, usage FROM load WHERE load > 1")); got != "2|b|y" {
+		t.Errorf("got %s, want 2|b|y", got)
+	}
+}

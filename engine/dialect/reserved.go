@@ -95,7 +95,7 @@ var tidbReserved = map[string]int{
 	"sql_calc_found_rows": quoteAlways, "no_write_to_binlog": quoteAlways, "unlock": quoteAlways,
 	"use": quoteAlways, "release": quoteAlways, "dual": quoteAlways, "tidb_current_tso": quoteAlways,
 	"virtual": quoteAlways, "force": quoteAlways, "ignore": quoteAlways, "rlike": quoteAlways,
-	"regexp": quoteAlways, "stored": quoteStored, "generated": quoteGenerated, "match": quoteMatch,
+	"regexp": quoteAlways, "load": quoteAlways, "stored": quoteStored, "generated": quoteGenerated, "match": quoteMatch,
 	"replace": quoteUnlessCall, "repeat": quoteUnlessCall, "convert": quoteUnlessCall,
 	"mod": quoteUnlessCall, "div": quoteUnlessCall, "rank": quoteUnlessCall,
 	"dense_rank": quoteUnlessCall, "row_number": quoteUnlessCall, "percent_rank": quoteUnlessCall,
