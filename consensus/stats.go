@@ -90,6 +90,13 @@ func (s Stats) Counters() []Counter {
 	}
 }
 
+// ClientLoad returns Stats' Reads and Proposals alone: what the node's
+// clients asked of it since it started. Unlike Stats it reads nothing but
+// two counters, so it is cheap to call often.
+func (n *Node) ClientLoad() (reads, proposals uint64) {
+	return n.stats.reads.Load(), n.stats.proposals.Load()
+}
+
 // EntriesPerFsync is the group-commit ratio: entries written per fsync.
 func (s Stats) EntriesPerFsync() float64 {
 	if s.Fsyncs == 0 {

@@ -113,7 +113,7 @@ func shareProcessors(ctx context.Context, node *consensus.Node, log *slog.Logger
 	tick := time.NewTicker(workloadInterval)
 	defer tick.Stop()
 	members, changed := node.WatchMembers()
-	last := node.Stats()
+	lastReads, lastProposals := node.ClientLoad()
 	reading := false
 	for {
 		local := localMembers(members, ips)
@@ -129,9 +129,9 @@ func shareProcessors(ctx context.Context, node *consensus.Node, log *slog.Logger
 		case <-changed:
 			members, changed = node.WatchMembers()
 		case <-tick.C:
-			now := node.Stats()
-			reading = readingOnly(now.Reads-last.Reads, now.Proposals-last.Proposals)
-			last = now
+			reads, proposals := node.ClientLoad()
+			reading = readingOnly(reads-lastReads, proposals-lastProposals)
+			lastReads, lastProposals = reads, proposals
 		}
 	}
 }
